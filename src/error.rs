@@ -24,6 +24,24 @@ pub enum Error {
         /// The value found.
         value: f64,
     },
+    /// An id (item, session, shopper…) is unusable.
+    #[error("invalid {field} {value:?}: {reason}")]
+    InvalidId {
+        /// Which field held the id.
+        field: &'static str,
+        /// The id (shortened to 40 characters).
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A configured or built-in limit was reached.
+    #[error("too many {what}: the limit is {limit}")]
+    CapacityExceeded {
+        /// What overflowed.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// `Result` with [`Error`].

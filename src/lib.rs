@@ -7,6 +7,7 @@
 //! `serde-wasm-bindgen`.
 
 pub mod error;
+pub mod ids;
 pub mod similarity;
 
 #[cfg(target_arch = "wasm32")]
