@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every test, in tiers, stopping at the first failure. Sets up what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --check
+
+step "cargo clippy (native, all targets)"
+cargo clippy --all-targets -- -D warnings
+
+step "cargo clippy (wasm32: the JS bindings)"
+cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
+
+step "native tests: cargo test"
+cargo test
+
+step "wasm in Node: wasm-pack test --node"
+wasm-pack test --node
+
+step "wasm in headless Chromium: wasm-pack test --headless --chrome"
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+
+step "build the package (wasm-pack build --target web)"
+bash scripts/build-pkg.sh web
+
+step "end to end in Chromium: node --test tests/e2e/"
+node --test --test-concurrency=1 tests/e2e/
+
+step "all tests passed"

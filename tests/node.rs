@@ -1,0 +1,16 @@
+//! The JS boundary, run in Node by `wasm-pack test --node`.
+#![cfg(target_arch = "wasm32")]
+
+mod wasm_common;
+
+use wasm_bindgen_test::*;
+
+#[wasm_bindgen_test]
+fn cosine_crosses_the_boundary() {
+    wasm_common::cosine_crosses_the_boundary();
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_an_error_naming_the_problem() {
+    wasm_common::bad_input_throws_an_error_naming_the_problem();
+}
