@@ -1,5 +1,5 @@
 //! Checks shared by the Node (`tests/node.rs`) and browser (`tests/web.rs`) suites.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use alsobuy::wasm::similarity::cosine;
 
