@@ -3,5 +3,6 @@
 
 mod error;
 pub mod similarity;
+pub mod storage;
 
 pub use error::to_js_error;
