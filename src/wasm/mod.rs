@@ -3,6 +3,7 @@
 
 mod error;
 pub mod similarity;
+pub mod dto;
 pub mod storage;
 
 pub use error::to_js_error;
