@@ -4,6 +4,7 @@
 mod error;
 pub mod similarity;
 pub mod dto;
+pub mod journal;
 pub mod storage;
 
 pub use error::to_js_error;
