@@ -6,8 +6,15 @@
 //! door to JavaScript and the only place that imports `wasm-bindgen`, `js-sys`, `web-sys` and
 //! `serde-wasm-bindgen`.
 
+pub mod catalog;
+pub mod cooccur;
+pub mod encoding;
 pub mod error;
+pub mod events;
+pub mod hashing;
 pub mod ids;
+pub mod pack;
+pub mod recommend;
 pub mod similarity;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,6 +7,11 @@
 //! bounded by `[-1, 1]`, and the paper's own worked example does not follow it. alsobuy implements true cosine,
 //! `u·v / (‖u‖‖v‖)`, and defines the similarity of a zero vector to anything as `0` (never NaN).
 
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
+
 use crate::error::{Error, Result};
 
 /// True cosine similarity of two equally long vectors, in `[-1, 1]`.
@@ -48,6 +53,123 @@ pub fn cosine(a: &[f32], b: &[f32]) -> Result<f32> {
         return Ok(0.0);
     }
     Ok((dot / denom).clamp(-1.0, 1.0) as f32)
+}
+
+/// The L2 norm of every row of `items` (`n × d`). `O(n · d)`, never panics.
+pub fn row_norms(items: ArrayView2<f32>) -> Array1<f32> {
+    items.map_axis(Axis(1), |r| r.dot(&r).sqrt())
+}
+
+/// Cosine of `query` against every row of `items`, by one matrix–vector product.
+///
+/// `norms` are the rows' L2 norms (from [`row_norms`], computed once per catalogue). Rows or queries with zero
+/// norm get similarity `0.0`; results are clamped into `[-1, 1]`.
+///
+/// Complexity `O(n · d)`. Errors: [`Error::DimensionMismatch`] if `query.len() != d` or `norms.len() != n`;
+/// [`Error::NotFinite`] if the query holds NaN/∞. Never panics.
+pub fn cosine_batch(
+    items: ArrayView2<f32>,
+    norms: ArrayView1<f32>,
+    query: ArrayView1<f32>,
+) -> Result<Array1<f32>> {
+    if query.len() != items.ncols() {
+        return Err(Error::DimensionMismatch {
+            what: "query",
+            got: query.len(),
+            expected: items.ncols(),
+        });
+    }
+    if norms.len() != items.nrows() {
+        return Err(Error::DimensionMismatch {
+            what: "norms",
+            got: norms.len(),
+            expected: items.nrows(),
+        });
+    }
+    if let Some(&x) = query.iter().find(|x| !x.is_finite()) {
+        return Err(Error::NotFinite {
+            field: "query",
+            value: f64::from(x),
+        });
+    }
+    let qn = query.dot(&query).sqrt();
+    let mut dots = items.dot(&query);
+    if qn == 0.0 || !qn.is_finite() {
+        dots.fill(0.0);
+        return Ok(dots);
+    }
+    dots.zip_mut_with(&norms, |d, &n| {
+        let s = *d / (n * qn);
+        *d = if n > 0.0 && s.is_finite() {
+            s.clamp(-1.0, 1.0)
+        } else {
+            0.0
+        };
+    });
+    Ok(dots)
+}
+
+/// A (score, index) pair ordered so that the *worst* entry is the heap's maximum: lower score is worse, and
+/// among equal scores the higher index is worse.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Worst(f32, usize);
+
+impl Eq for Worst {}
+
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then_with(|| self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The `k` best `(index, score)` pairs of `scores`, best first; ties go to the lower index. NaN scores are
+/// skipped.
+///
+/// Complexity `O(n log k)` time, `O(k)` extra space (a bounded heap; the whole slice is never sorted).
+pub fn top_k(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
+    top_k_filtered(scores, k, |_| true)
+}
+
+/// Like [`top_k`], considering only indices where `keep(index)` is true.
+pub fn top_k_filtered(
+    scores: &[f32],
+    k: usize,
+    mut keep: impl FnMut(usize) -> bool,
+) -> Vec<(usize, f32)> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k.min(scores.len()) + 1);
+    for (i, &s) in scores.iter().enumerate() {
+        if s.is_nan() {
+            continue;
+        }
+        if heap.len() == k {
+            match heap.peek() {
+                Some(w) if Worst(s, i) < *w => {}
+                _ => continue,
+            }
+        }
+        if !keep(i) {
+            continue;
+        }
+        heap.push(Worst(s, i));
+        if heap.len() > k {
+            heap.pop();
+        }
+    }
+    let mut out: Vec<(usize, f32)> = heap.into_iter().map(|Worst(s, i)| (i, s)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
 }
 
 #[cfg(test)]
@@ -105,5 +227,53 @@ mod tests {
             cosine(&[1.0], &[f32::INFINITY]),
             Err(Error::NotFinite { field: "b", .. })
         ));
+    }
+
+    #[test]
+    fn batch_matches_pairwise_cosine() {
+        let items = ndarray::array![
+            [1.0f32, 0.0, 0.0],
+            [1.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0],
+            [-2.0, 0.0, 0.0]
+        ];
+        let q = ndarray::array![2.0f32, 1.0, 0.0];
+        let norms = row_norms(items.view());
+        let got = cosine_batch(items.view(), norms.view(), q.view()).unwrap();
+        for (row, g) in items.rows().into_iter().zip(got.iter()) {
+            let want = cosine(row.as_slice().unwrap(), q.as_slice().unwrap()).unwrap();
+            assert_relative_eq!(*g, want, epsilon = 1e-6);
+        }
+        let zero = cosine_batch(
+            items.view(),
+            norms.view(),
+            ndarray::array![0.0f32, 0.0, 0.0].view(),
+        )
+        .unwrap();
+        assert!(zero.iter().all(|x| *x == 0.0));
+        assert!(cosine_batch(items.view(), norms.view(), ndarray::array![1.0f32].view()).is_err());
+        assert!(cosine_batch(
+            items.view(),
+            norms.view(),
+            ndarray::array![f32::NAN, 0.0, 0.0].view()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn top_k_is_ordered_with_index_tie_break() {
+        let s = [0.5, 0.9, 0.5, f32::NAN, 0.1, 0.9];
+        assert_eq!(top_k(&s, 3), vec![(1, 0.9), (5, 0.9), (0, 0.5)]);
+        assert_eq!(top_k(&s, 0), vec![]);
+        assert_eq!(top_k(&s, 10).len(), 5);
+        assert_eq!(top_k_filtered(&s, 2, |i| i != 1), vec![(5, 0.9), (0, 0.5)]);
+    }
+
+    #[test]
+    fn top_k_agrees_with_a_full_sort() {
+        let s: Vec<f32> = (0..200).map(|i| ((i * 37) % 23) as f32).collect();
+        let mut all: Vec<(usize, f32)> = s.iter().copied().enumerate().collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        assert_eq!(top_k(&s, 17), all[..17].to_vec());
     }
 }

@@ -1,0 +1,433 @@
+//! Snapshots and aggregate packs: a recommender's state to bytes and back.
+//!
+//! # Format (version 1)
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic "ALSOBUY\0"
+//! 8       2     format version, u16 little-endian (this build writes 1 and reads ≤ 1)
+//! 10      1     kind: 1 = snapshot (whole state), 2 = aggregate pack (no personal data)
+//! 11      1     reserved, 0
+//! 12      4     payload length, u32 little-endian
+//! 16      4     CRC-32 (IEEE) of the payload, u32 little-endian
+//! 20      n     payload: postcard-encoded serde structure of that kind and version
+//! ```
+//!
+//! A **snapshot** ([`Recommender::to_bytes`]) holds the config, catalogue, item ids, the shopper's event log,
+//! pack aggregates and drop counters; everything derived (item vectors, profile, personal co-occurrence) is
+//! rebuilt from them on load, so it cannot disagree with them.
+//!
+//! An **aggregate pack** ([`Recommender::export_pack`]) holds the config, catalogue, item ids and
+//! co-occurrence counts and popularity only — no event, no session, no profile. A shop builds it from its
+//! order history and ships it as a static file; [`Recommender::from_pack`] loads it in the shopper's browser,
+//! where the shopper's own events are then recorded on top (and [`Recommender::forget_personal`] removes
+//! exactly those again). Note that the counts in a pack include those of every event recorded into the
+//! recommender that exports it: export packs from the shop's data, not from a shopper's browser.
+//!
+//! Loading never panics: short or garbage input, an unknown or newer version, a checksum mismatch, an
+//! undecodable or inconsistent payload each give a typed [`Error`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::events::EventLog;
+use crate::ids::Interner;
+use crate::recommend::config::Limits;
+use crate::recommend::{Aggregates, DropCounts, Recommender, RecommenderConfig};
+
+/// The first 8 bytes of every pack.
+pub const MAGIC: [u8; 8] = *b"ALSOBUY\0";
+/// The format version this build writes (and the newest it reads).
+pub const FORMAT_VERSION: u16 = 1;
+/// Header length in bytes.
+pub const HEADER_LEN: usize = 20;
+
+/// What a pack holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackKind {
+    /// The whole state, personal events included.
+    Snapshot,
+    /// Population aggregates only.
+    Aggregate,
+}
+
+impl PackKind {
+    fn code(self) -> u8 {
+        match self {
+            PackKind::Snapshot => 1,
+            PackKind::Aggregate => 2,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            PackKind::Snapshot => "snapshot",
+            PackKind::Aggregate => "aggregate pack",
+        }
+    }
+}
+
+/// Wraps `payload` in a header.
+fn frame(kind: PackKind, payload: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
+    let total = HEADER_LEN + payload.len();
+    let len = u32::try_from(payload.len())
+        .ok()
+        .filter(|_| total <= max_bytes);
+    let Some(len) = len else {
+        return Err(Error::CapacityExceeded {
+            what: "pack bytes",
+            limit: max_bytes,
+        });
+    };
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.push(kind.code());
+    out.push(0);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    Ok(out)
+}
+
+/// Checks the header and checksum and returns the payload.
+fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<&[u8]> {
+    if bytes.len() > max_bytes {
+        return Err(Error::CapacityExceeded {
+            what: "pack bytes",
+            limit: max_bytes,
+        });
+    }
+    let (Some(magic), Some(header)) = (bytes.get(..MAGIC.len()), bytes.get(..HEADER_LEN)) else {
+        if let Some(prefix) = bytes.get(..MAGIC.len().min(bytes.len())) {
+            if !MAGIC.starts_with(prefix) {
+                return Err(Error::BadMagic {
+                    found: prefix.to_vec(),
+                });
+            }
+        }
+        return Err(Error::PackTruncated {
+            len: bytes.len(),
+            needed: HEADER_LEN,
+        });
+    };
+    if magic != MAGIC {
+        return Err(Error::BadMagic {
+            found: magic.to_vec(),
+        });
+    }
+    let u16_at = |i: usize| {
+        header
+            .get(i..i + 2)
+            .and_then(|b| b.try_into().ok())
+            .map(u16::from_le_bytes)
+    };
+    let u32_at = |i: usize| {
+        header
+            .get(i..i + 4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+    };
+    let version = u16_at(8).unwrap_or(0);
+    if version == 0 || version > FORMAT_VERSION {
+        return Err(Error::UnsupportedPackVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let found_kind = header.get(10).copied().unwrap_or(0);
+    if found_kind != kind.code() {
+        let found = match found_kind {
+            1 => PackKind::Snapshot.name().to_owned(),
+            2 => PackKind::Aggregate.name().to_owned(),
+            other => format!("unknown kind {other}"),
+        };
+        return Err(Error::WrongPackKind {
+            expected: kind.name(),
+            found,
+        });
+    }
+    let len = u32_at(12).unwrap_or(0) as usize;
+    let stored = u32_at(16).unwrap_or(0);
+    let needed = HEADER_LEN.saturating_add(len);
+    let Some(payload) = bytes.get(HEADER_LEN..needed) else {
+        return Err(Error::PackTruncated {
+            len: bytes.len(),
+            needed,
+        });
+    };
+    if bytes.len() > needed {
+        return Err(Error::PackDecode {
+            message: format!(
+                "{} unexpected bytes after the payload",
+                bytes.len() - needed
+            ),
+        });
+    }
+    let computed = crc32fast::hash(payload);
+    if computed != stored {
+        return Err(Error::ChecksumMismatch { stored, computed });
+    }
+    Ok(payload)
+}
+
+fn decode<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<T> {
+    postcard::from_bytes(payload).map_err(|e| Error::PackDecode {
+        message: e.to_string(),
+    })
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    postcard::to_stdvec(value).map_err(|e| Error::PackDecode {
+        message: format!("cannot encode: {e}"),
+    })
+}
+
+#[derive(Serialize)]
+struct SnapshotOut<'a> {
+    config: &'a RecommenderConfig,
+    catalog: &'a Catalog,
+    items: &'a Interner,
+    log: &'a EventLog,
+    base: &'a Aggregates,
+    has_pack: bool,
+    drops: &'a DropCounts,
+}
+
+#[derive(Deserialize)]
+struct SnapshotIn {
+    config: RecommenderConfig,
+    catalog: Catalog,
+    items: Interner,
+    log: EventLog,
+    base: Aggregates,
+    has_pack: bool,
+    drops: DropCounts,
+}
+
+#[derive(Serialize)]
+struct AggregateOut<'a> {
+    config: &'a RecommenderConfig,
+    catalog: &'a Catalog,
+    items: &'a Interner,
+    aggregates: &'a Aggregates,
+}
+
+#[derive(Deserialize)]
+struct AggregateIn {
+    config: RecommenderConfig,
+    catalog: Catalog,
+    items: Interner,
+    aggregates: Aggregates,
+}
+
+impl Recommender {
+    /// The whole state as a snapshot (see the [format](crate::pack)).
+    ///
+    /// Errors: [`Error::CapacityExceeded`] when it would exceed `limits.max_pack_bytes`.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let payload = encode(&SnapshotOut {
+            config: &self.config,
+            catalog: &self.catalog,
+            items: &self.items,
+            log: &self.log,
+            base: &self.base,
+            has_pack: self.has_pack,
+            drops: &self.drops,
+        })?;
+        frame(
+            PackKind::Snapshot,
+            &payload,
+            self.config.limits.max_pack_bytes,
+        )
+    }
+
+    /// Loads a snapshot written by [`Recommender::to_bytes`], accepting at most the default
+    /// `limits.max_pack_bytes` (64 MiB). Never panics; every failure is a typed error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_bytes_with_limit(bytes, Limits::default().max_pack_bytes)
+    }
+
+    /// [`Recommender::from_bytes`] with an explicit size limit.
+    pub fn from_bytes_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Self> {
+        let payload = unframe(bytes, PackKind::Snapshot, max_bytes)?;
+        let s: SnapshotIn = decode(payload)?;
+        Recommender::restore(
+            s.config, s.catalog, s.items, s.log, s.base, s.has_pack, s.drops,
+        )
+    }
+
+    /// The aggregate pack: config, catalogue, co-occurrence counts and popularity (pack + recorded events,
+    /// sessions stripped), no event log and no profile.
+    pub fn export_pack(&self) -> Result<Vec<u8>> {
+        let aggregates = self.merged_aggregates();
+        let payload = encode(&AggregateOut {
+            config: &self.config,
+            catalog: &self.catalog,
+            items: &self.items,
+            aggregates: &aggregates,
+        })?;
+        frame(
+            PackKind::Aggregate,
+            &payload,
+            self.config.limits.max_pack_bytes,
+        )
+    }
+
+    /// Loads an aggregate pack as the population layer of a fresh recommender with no personal events;
+    /// record the shopper's events on top. Never panics; every failure is a typed error.
+    pub fn from_pack(bytes: &[u8]) -> Result<Self> {
+        Self::from_pack_with_limit(bytes, Limits::default().max_pack_bytes)
+    }
+
+    /// [`Recommender::from_pack`] with an explicit size limit.
+    pub fn from_pack_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Self> {
+        let payload = unframe(bytes, PackKind::Aggregate, max_bytes)?;
+        let a: AggregateIn = decode(payload)?;
+        Recommender::restore(
+            a.config,
+            a.catalog,
+            a.items,
+            EventLog::new(),
+            a.aggregates,
+            true,
+            DropCounts::default(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Item;
+    use crate::events::{Event, EventKind};
+    use crate::recommend::Query;
+
+    fn sample() -> Recommender {
+        let mut r = Recommender::new(RecommenderConfig::default()).unwrap();
+        r.set_catalog(vec![
+            Item::new("milk", "dairy/milk"),
+            Item::new("butter", "dairy/butter"),
+            Item::new("bread", "bakery/bread"),
+        ])
+        .unwrap();
+        for (s, items) in [
+            ("session-alpha", ["milk", "butter"]),
+            ("session-beta", ["milk", "bread"]),
+        ] {
+            for it in items {
+                r.record(&Event::new(EventKind::Purchase, it, s, 1000.0))
+                    .unwrap();
+            }
+        }
+        r.record(&Event::search("butter", "session-alpha", 2000.0))
+            .unwrap();
+        r
+    }
+
+    #[test]
+    fn snapshot_round_trips() {
+        let r = sample();
+        let bytes = r.to_bytes().unwrap();
+        assert_eq!(&bytes[..8], b"ALSOBUY\0");
+        let back = Recommender::from_bytes(&bytes).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.to_bytes().unwrap().len(), bytes.len());
+        let q = Query::for_item("milk", 2);
+        assert_eq!(back.also_buy(&q).unwrap(), r.also_buy(&q).unwrap());
+    }
+
+    #[test]
+    fn aggregate_pack_has_no_personal_data() {
+        let r = sample();
+        let pack = r.export_pack().unwrap();
+        let p = Recommender::from_pack(&pack).unwrap();
+        assert_eq!(p.log().len(), 0);
+        assert!(p.profile().is_zero());
+        let st = p.stats();
+        assert!(st.has_pack);
+        assert_eq!(st.events, 0);
+        assert_eq!(st.cooccurring_pairs, 2);
+        // Session names never appear in the pack.
+        assert!(!pack.windows(13).any(|w| w == b"session-alpha"));
+        assert!(r
+            .to_bytes()
+            .unwrap()
+            .windows(13)
+            .any(|w| w == b"session-alpha"));
+        assert!(Recommender::from_bytes(&pack).is_err());
+        assert!(Recommender::from_pack(&r.to_bytes().unwrap()).is_err());
+        // Personal events on top, then forgotten exactly.
+        let mut p2 = p.clone();
+        p2.record(&Event::new(EventKind::Purchase, "bread", "me", 5.0))
+            .unwrap();
+        p2.record(&Event::new(EventKind::Purchase, "butter", "me", 6.0))
+            .unwrap();
+        assert_eq!(p2.stats().cooccurring_pairs, 3);
+        p2.forget_personal();
+        assert_eq!(p2, p);
+    }
+
+    #[test]
+    fn header_errors_are_typed() {
+        let bytes = sample().to_bytes().unwrap();
+        assert!(matches!(
+            Recommender::from_bytes(b"hello"),
+            Err(Error::BadMagic { .. })
+        ));
+        assert!(matches!(
+            Recommender::from_bytes(&bytes[..10]),
+            Err(Error::PackTruncated { .. })
+        ));
+        assert!(matches!(
+            Recommender::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(Error::PackTruncated { .. })
+        ));
+        let mut newer = bytes.clone();
+        newer[8] = 2;
+        assert_eq!(
+            Recommender::from_bytes(&newer).unwrap_err(),
+            Error::UnsupportedPackVersion {
+                found: 2,
+                supported: 1
+            }
+        );
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        assert!(matches!(
+            Recommender::from_bytes(&flipped),
+            Err(Error::ChecksumMismatch { .. })
+        ));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(
+            Recommender::from_bytes(&longer),
+            Err(Error::PackDecode { .. })
+        ));
+        assert!(matches!(
+            Recommender::from_bytes_with_limit(&bytes, 10),
+            Err(Error::CapacityExceeded { .. })
+        ));
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let bytes = sample().to_bytes().unwrap();
+        for n in 0..bytes.len() {
+            assert!(Recommender::from_bytes(&bytes[..n]).is_err(), "length {n}");
+        }
+    }
+
+    #[test]
+    fn valid_checksum_over_garbage_is_a_decode_error() {
+        let payload = [0xffu8; 40];
+        let framed = frame(PackKind::Snapshot, &payload, 1 << 20).unwrap();
+        assert!(matches!(
+            Recommender::from_bytes(&framed),
+            Err(Error::PackDecode { .. })
+        ));
+    }
+}

@@ -1,0 +1,272 @@
+//! The recommender's configuration: blend weights, candidate pool sizes, limits, and the sub-configs of the
+//! modules it drives. Build with [`RecommenderConfig::builder`]; every value is validated on `build()` and
+//! again when a recommender is made from it (a config can also arrive deserialised from a pack).
+
+use serde::{Deserialize, Serialize};
+
+use crate::cooccur::CooccurConfig;
+use crate::encoding::EncoderConfig;
+use crate::error::{Error, Result};
+use crate::events::{CleaningConfig, Decay, EventWeights};
+
+/// How much each candidate source counts in the blended score. Each source's scores are first scaled so its
+/// best candidate in this query scores 1, then `score = Σ weight · scaled`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BlendWeights {
+    /// Co-occurrence with the context ("bought with", default 1.0).
+    pub bought_with: f32,
+    /// Content similarity to the context ("similar to", default 0.25).
+    pub similar_to: f32,
+    /// Similarity to the shopper's profile ("matches your interest", default 0.35).
+    pub matches_your_interest: f32,
+    /// The shopper bought it before ("bought before", default 0.3).
+    pub bought_before: f32,
+    /// Decayed popularity ("popular", default 0.15).
+    pub popular: f32,
+}
+
+impl Default for BlendWeights {
+    fn default() -> Self {
+        BlendWeights {
+            bought_with: 1.0,
+            similar_to: 0.25,
+            matches_your_interest: 0.35,
+            bought_before: 0.3,
+            popular: 0.15,
+        }
+    }
+}
+
+impl BlendWeights {
+    fn validate(&self) -> Result<()> {
+        for (field, w) in [
+            ("blend.bought_with", self.bought_with),
+            ("blend.similar_to", self.similar_to),
+            ("blend.matches_your_interest", self.matches_your_interest),
+            ("blend.bought_before", self.bought_before),
+            ("blend.popular", self.popular),
+        ] {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(Error::InvalidConfig {
+                    field,
+                    value: w.to_string(),
+                    reason: "must be a finite number >= 0",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Limits that protect the page.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Most catalogue items (default 200,000).
+    pub max_catalog_items: usize,
+    /// Largest snapshot/pack accepted or written, in bytes (default 64 MiB).
+    pub max_pack_bytes: usize,
+    /// Largest `k` in a query (default 200).
+    pub max_k: usize,
+    /// Most item ids in a query's cart (default 500).
+    pub max_cart_items: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_catalog_items: 200_000,
+            max_pack_bytes: 64 << 20,
+            max_k: 200,
+            max_cart_items: 500,
+        }
+    }
+}
+
+/// Everything a [`crate::recommend::Recommender`] is configured with.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RecommenderConfig {
+    /// Item/profile encoding.
+    pub encoder: EncoderConfig,
+    /// Event cleaning and log limits.
+    pub cleaning: CleaningConfig,
+    /// Event weights (profile, co-occurrence, popularity).
+    pub weights: EventWeights,
+    /// Time decay of the profile, popularity and rebuy scores.
+    pub decay: Decay,
+    /// Co-occurrence normalisation.
+    pub cooccur: CooccurConfig,
+    /// Blend weights of the candidate sources.
+    pub blend: BlendWeights,
+    /// Candidates taken from each source (default 50; at least `k` are always taken from popularity).
+    pub candidates_per_source: usize,
+    /// Weight of the viewed item relative to each cart item in the context (default 2).
+    pub item_context_weight: f32,
+    /// Suggest items this shopper bought before (default on; shops of durable goods turn it off).
+    pub rebuy: bool,
+    /// Limits that protect the page.
+    pub limits: Limits,
+}
+
+impl Default for RecommenderConfig {
+    fn default() -> Self {
+        RecommenderConfig {
+            encoder: EncoderConfig::default(),
+            cleaning: CleaningConfig::default(),
+            weights: EventWeights::default(),
+            decay: Decay::default(),
+            cooccur: CooccurConfig::default(),
+            blend: BlendWeights::default(),
+            candidates_per_source: 50,
+            item_context_weight: 2.0,
+            rebuy: true,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl RecommenderConfig {
+    /// A builder from the defaults.
+    pub fn builder() -> RecommenderConfigBuilder {
+        RecommenderConfigBuilder(RecommenderConfig::default())
+    }
+
+    /// Checks every value (and the sub-configs').
+    pub fn validate(&self) -> Result<()> {
+        self.encoder.validate()?;
+        self.cleaning.validate()?;
+        self.weights.validate()?;
+        self.decay.validate()?;
+        self.cooccur.validate()?;
+        self.blend.validate()?;
+        if !(1..=10_000).contains(&self.candidates_per_source) {
+            return Err(Error::InvalidConfig {
+                field: "candidates_per_source",
+                value: self.candidates_per_source.to_string(),
+                reason: "must be between 1 and 10000",
+            });
+        }
+        if !(self.item_context_weight.is_finite() && self.item_context_weight >= 0.0) {
+            return Err(Error::InvalidConfig {
+                field: "item_context_weight",
+                value: self.item_context_weight.to_string(),
+                reason: "must be a finite number >= 0",
+            });
+        }
+        let l = &self.limits;
+        for (field, v) in [
+            ("limits.max_catalog_items", l.max_catalog_items),
+            ("limits.max_pack_bytes", l.max_pack_bytes),
+            ("limits.max_k", l.max_k),
+        ] {
+            if v == 0 {
+                return Err(Error::InvalidConfig {
+                    field,
+                    value: "0".into(),
+                    reason: "must be at least 1",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builder for [`RecommenderConfig`]; [`RecommenderConfigBuilder::build`] validates.
+#[derive(Debug, Clone)]
+pub struct RecommenderConfigBuilder(RecommenderConfig);
+
+impl RecommenderConfigBuilder {
+    /// See [`RecommenderConfig::encoder`].
+    pub fn encoder(mut self, c: EncoderConfig) -> Self {
+        self.0.encoder = c;
+        self
+    }
+    /// Shortcut for the encoder's dimension.
+    pub fn dim(mut self, dim: usize) -> Self {
+        self.0.encoder.dim = dim;
+        self
+    }
+    /// See [`RecommenderConfig::cleaning`].
+    pub fn cleaning(mut self, c: CleaningConfig) -> Self {
+        self.0.cleaning = c;
+        self
+    }
+    /// See [`RecommenderConfig::weights`].
+    pub fn weights(mut self, w: EventWeights) -> Self {
+        self.0.weights = w;
+        self
+    }
+    /// See [`RecommenderConfig::decay`]; `None` turns decay off.
+    pub fn half_life_ms(mut self, half_life_ms: Option<f64>) -> Self {
+        self.0.decay = Decay { half_life_ms };
+        self
+    }
+    /// See [`RecommenderConfig::cooccur`].
+    pub fn cooccur(mut self, c: CooccurConfig) -> Self {
+        self.0.cooccur = c;
+        self
+    }
+    /// See [`RecommenderConfig::blend`].
+    pub fn blend(mut self, b: BlendWeights) -> Self {
+        self.0.blend = b;
+        self
+    }
+    /// See [`RecommenderConfig::candidates_per_source`].
+    pub fn candidates_per_source(mut self, n: usize) -> Self {
+        self.0.candidates_per_source = n;
+        self
+    }
+    /// See [`RecommenderConfig::item_context_weight`].
+    pub fn item_context_weight(mut self, w: f32) -> Self {
+        self.0.item_context_weight = w;
+        self
+    }
+    /// See [`RecommenderConfig::rebuy`].
+    pub fn rebuy(mut self, on: bool) -> Self {
+        self.0.rebuy = on;
+        self
+    }
+    /// See [`RecommenderConfig::limits`].
+    pub fn limits(mut self, l: Limits) -> Self {
+        self.0.limits = l;
+        self
+    }
+    /// The validated config.
+    pub fn build(self) -> Result<RecommenderConfig> {
+        self.0.validate()?;
+        Ok(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_named() {
+        assert!(RecommenderConfig::builder().build().is_ok());
+        let e = RecommenderConfig::builder()
+            .candidates_per_source(0)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid candidates_per_source 0: must be between 1 and 10000"
+        );
+        let b = BlendWeights {
+            popular: -1.0,
+            ..BlendWeights::default()
+        };
+        assert!(matches!(
+            RecommenderConfig::builder().blend(b).build(),
+            Err(Error::InvalidConfig {
+                field: "blend.popular",
+                ..
+            })
+        ));
+        assert!(RecommenderConfig::builder().dim(1).build().is_err());
+        assert!(RecommenderConfig::builder()
+            .half_life_ms(Some(-1.0))
+            .build()
+            .is_err());
+    }
+}

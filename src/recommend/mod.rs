@@ -1,0 +1,798 @@
+//! The also-buy recommender: candidates from several sources, a weighted blend, business rules and reasons.
+//!
+//! # Pipeline
+//!
+//! 1. **Context**: the viewed item (weight [`RecommenderConfig::item_context_weight`]) and the cart items
+//!    (weight 1 each).
+//! 2. **Candidates** ([`Recommender::candidates`]), each with raw per-source [`Components`]:
+//!    co-occurrence neighbours of the context items, content neighbours of the context vector, profile
+//!    neighbours of the shopper vector, items bought before (unless rebuy is off), and the most popular items
+//!    (at least `k` of them, so an answer always has `k` items when the catalogue allows). Only eligible items
+//!    become candidates: never a context item, never out of stock, always passing the category filter.
+//! 3. **Blend** ([`Recommender::blend`]): each source's components are scaled so its best candidate in this
+//!    query scores 1, then `score = Σ weight · scaled`. A later learned re-ranker takes the same candidates
+//!    and their components as features.
+//! 4. **Rules and reasons**: minimum score, best `k` (ties by item order), and for each suggestion the
+//!    sources' shares of its score as reasons (`bought_with` split per context item) summing to 1.
+//!
+//! # State
+//!
+//! Population aggregates (co-occurrence and popularity from a pack) are kept apart from the shopper's own
+//! (the event log and what it built: personal co-occurrence sessions, popularity, profile, purchases), so
+//! [`Recommender::forget_personal`] is exact and [`Recommender::export_pack`] carries no individual's events.
+
+pub mod config;
+pub mod types;
+
+use ndarray::{Array1, Array2};
+
+pub use config::{BlendWeights, Limits, RecommenderConfig, RecommenderConfigBuilder};
+pub use types::{
+    Candidate, CategoryFilter, Components, Query, Reason, ReasonKind, RecordOutcome, RecordReport,
+    Rejection, Stats, Suggestion,
+};
+
+use crate::catalog::{category_under, Catalog, Item};
+use crate::cooccur::{CoOccurrence, Layers, Normalisation, Popularity};
+use crate::encoding::{ItemEncoder, Profile};
+use crate::error::{Error, Result};
+use crate::events::{DropReason, Event, EventKind, EventLog, LoggedEvent, Recorded};
+use crate::hashing::FastMap;
+use crate::ids::{validate_id, Interner};
+use crate::similarity::{cosine_batch, row_norms, top_k_filtered};
+
+const NONE: u32 = u32::MAX;
+
+/// Population-level aggregates: co-occurrence counts and popularity.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Aggregates {
+    pub(crate) cooccur: CoOccurrence,
+    pub(crate) popularity: Popularity,
+}
+
+/// Drop counters since creation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct DropCounts {
+    pub(crate) duplicates: u64,
+    pub(crate) bursts: u64,
+    pub(crate) over_session_cap: u64,
+}
+
+/// The also-buy recommender. See the [module docs](self) for the pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recommender {
+    pub(crate) config: RecommenderConfig,
+    encoder: ItemEncoder,
+    pub(crate) catalog: Catalog,
+    /// Every item id known (catalogue first-seen order mixed with event order); indices never change.
+    pub(crate) items: Interner,
+    /// Universe index → catalogue index (or `NONE`).
+    item_to_catalog: Vec<u32>,
+    /// Catalogue index → universe index.
+    catalog_to_item: Vec<u32>,
+    vectors: Array2<f32>,
+    norms: Array1<f32>,
+    pub(crate) log: EventLog,
+    pub(crate) base: Aggregates,
+    pub(crate) has_pack: bool,
+    local: Aggregates,
+    profile: Profile,
+    /// Universe index → (decayed purchase weight, at time).
+    bought: FastMap<u32, (f64, f64)>,
+    pub(crate) drops: DropCounts,
+}
+
+/// A context item with its weight.
+struct ContextItem {
+    item: u32,
+    weight: f32,
+}
+
+impl Recommender {
+    /// An empty recommender (no catalogue, no events). Validates `config`.
+    pub fn new(config: RecommenderConfig) -> Result<Self> {
+        config.validate()?;
+        let encoder = ItemEncoder::new(config.encoder)?;
+        let dim = encoder.dim();
+        Ok(Recommender {
+            config,
+            encoder,
+            catalog: Catalog::default(),
+            items: Interner::new(),
+            item_to_catalog: Vec::new(),
+            catalog_to_item: Vec::new(),
+            vectors: Array2::zeros((0, dim)),
+            norms: Array1::zeros(0),
+            log: EventLog::new(),
+            base: Aggregates::default(),
+            has_pack: false,
+            local: Aggregates::default(),
+            profile: Profile::new(dim),
+            bought: FastMap::default(),
+            drops: DropCounts::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RecommenderConfig {
+        &self.config
+    }
+
+    /// The catalogue.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The shopper's kept events.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// The shopper profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The item vectors, one row per catalogue item (`n × dim`).
+    pub fn item_vectors(&self) -> ndarray::ArrayView2<'_, f32> {
+        self.vectors.view()
+    }
+
+    /// Replaces the catalogue. Validates every item (typed errors: bad ids, prices, duplicates, too many
+    /// items); on error the previous catalogue stays. Re-encodes the items and rebuilds the profile from the
+    /// log. `O(n · dim + events · dim)`.
+    pub fn set_catalog(&mut self, items: Vec<Item>) -> Result<()> {
+        let catalog = Catalog::new(items, self.config.limits.max_catalog_items)?;
+        self.install_catalog(catalog)?;
+        self.rebuild_personal();
+        Ok(())
+    }
+
+    fn install_catalog(&mut self, catalog: Catalog) -> Result<()> {
+        let mut items = self.items.clone();
+        let mut catalog_to_item = Vec::with_capacity(catalog.len());
+        for it in catalog.items() {
+            catalog_to_item.push(items.intern(&it.id)?);
+        }
+        let mut item_to_catalog = vec![NONE; items.len()];
+        for (c, &u) in catalog_to_item.iter().enumerate() {
+            if let Some(slot) = item_to_catalog.get_mut(u as usize) {
+                *slot = c as u32;
+            }
+        }
+        self.vectors = self.encoder.encode_all(catalog.items());
+        self.norms = row_norms(self.vectors.view());
+        self.items = items;
+        self.catalog = catalog;
+        self.catalog_to_item = catalog_to_item;
+        self.item_to_catalog = item_to_catalog;
+        Ok(())
+    }
+
+    /// Records one shopper event: validates it (typed error naming field and value), cleans it, and updates
+    /// the profile, personal co-occurrence, popularity and purchases. `O(dim + session length)`.
+    pub fn record(&mut self, event: &Event) -> Result<RecordOutcome> {
+        let r = self
+            .log
+            .record(event, &mut self.items, &self.config.cleaning)?;
+        self.item_to_catalog.resize(self.items.len(), NONE);
+        match r {
+            Recorded::Kept(e) => {
+                self.apply(&e);
+                Ok(RecordOutcome {
+                    kept: true,
+                    dropped: None,
+                })
+            }
+            Recorded::Dropped(reason) => {
+                match reason {
+                    DropReason::Duplicate => self.drops.duplicates += 1,
+                    DropReason::Burst => self.drops.bursts += 1,
+                    DropReason::SessionCap => self.drops.over_session_cap += 1,
+                }
+                Ok(RecordOutcome {
+                    kept: false,
+                    dropped: Some(reason),
+                })
+            }
+        }
+    }
+
+    /// Records a batch; invalid events are reported (with their position and error) and skipped, the rest
+    /// are recorded in order.
+    pub fn record_many(&mut self, events: &[Event]) -> RecordReport {
+        let mut report = RecordReport::default();
+        for (index, e) in events.iter().enumerate() {
+            match self.record(e) {
+                Ok(RecordOutcome { kept: true, .. }) => report.kept += 1,
+                Ok(RecordOutcome {
+                    dropped: Some(reason),
+                    ..
+                }) => match reason {
+                    DropReason::Duplicate => report.duplicates += 1,
+                    DropReason::Burst => report.bursts += 1,
+                    DropReason::SessionCap => report.over_session_cap += 1,
+                },
+                Ok(_) => {}
+                Err(err) => report.rejected.push(Rejection {
+                    index,
+                    error: err.to_string(),
+                }),
+            }
+        }
+        report
+    }
+
+    /// Applies a kept event to the personal state.
+    fn apply(&mut self, e: &LoggedEvent) {
+        let w = self.config.weights.of(e.kind);
+        let decay = self.config.decay;
+        if let Some(item) = e.item {
+            if e.kind.is_basket() && w > 0.0 {
+                self.local.cooccur.add(e.session, item, w);
+                self.local.popularity.add(item, w, e.timestamp_ms, decay);
+            }
+            if w != 0.0 {
+                let c = self
+                    .item_to_catalog
+                    .get(item as usize)
+                    .copied()
+                    .unwrap_or(NONE);
+                if c != NONE && (c as usize) < self.vectors.nrows() {
+                    let row = self.vectors.row(c as usize);
+                    // Lengths match by construction; an error here could only skip the update.
+                    let _ = self.profile.add(row, w, e.timestamp_ms, decay);
+                }
+            }
+            if e.kind == EventKind::Purchase {
+                let entry = self.bought.entry(item).or_insert((0.0, e.timestamp_ms));
+                let (v, t) = *entry;
+                *entry = if e.timestamp_ms >= t {
+                    (v * decay.factor(e.timestamp_ms - t) + 1.0, e.timestamp_ms)
+                } else {
+                    (v + decay.factor(t - e.timestamp_ms), t)
+                };
+            }
+        }
+        if let (EventKind::Search, Some(q)) = (e.kind, e.query.as_deref()) {
+            if w != 0.0 {
+                let v = self.encoder.encode_query(q);
+                let _ = self.profile.add(v.view(), w, e.timestamp_ms, decay);
+            }
+        }
+    }
+
+    /// Rebuilds everything derived from the log (after a catalogue change or a load). `O(events · dim)`.
+    fn rebuild_personal(&mut self) {
+        self.local = Aggregates::default();
+        self.profile = Profile::new(self.encoder.dim());
+        self.bought = FastMap::default();
+        self.item_to_catalog.resize(self.items.len(), NONE);
+        let log = std::mem::take(&mut self.log);
+        for e in log.events() {
+            self.apply(e);
+        }
+        self.log = log;
+    }
+
+    /// Erases every personal trace: the event log and all it built (profile, purchases, personal
+    /// co-occurrence and popularity). The catalogue and any pack's aggregates stay.
+    pub fn forget_personal(&mut self) {
+        self.log = EventLog::new();
+        self.drops = DropCounts::default();
+        self.rebuild_personal();
+    }
+
+    /// Counts describing the state.
+    pub fn stats(&self) -> Stats {
+        let mut pairs = self.base.cooccur.without_sessions();
+        if self.local.cooccur.pair_count() > 0 {
+            pairs.merge_counts(&self.local.cooccur);
+        }
+        Stats {
+            catalog_items: self.catalog.len(),
+            known_items: self.items.len(),
+            events: self.log.len(),
+            events_dropped: (self.drops.duplicates
+                + self.drops.bursts
+                + self.drops.over_session_cap) as usize,
+            sessions: self.log.sessions().len(),
+            cooccurring_pairs: pairs.pair_count(),
+            has_pack: self.has_pack,
+            profile_events: self.profile.events(),
+            dim: self.encoder.dim(),
+        }
+    }
+
+    // ----- candidate space: catalogue items, or every known item when there is no catalogue -----
+
+    fn space_len(&self) -> usize {
+        if self.catalog.is_empty() {
+            self.items.len()
+        } else {
+            self.catalog.len()
+        }
+    }
+
+    /// Universe index → space index.
+    fn to_space(&self, item: u32) -> Option<u32> {
+        if self.catalog.is_empty() {
+            ((item as usize) < self.items.len()).then_some(item)
+        } else {
+            match self.item_to_catalog.get(item as usize) {
+                Some(&c) if c != NONE => Some(c),
+                _ => None,
+            }
+        }
+    }
+
+    /// Space index → universe index.
+    fn to_item(&self, s: u32) -> u32 {
+        if self.catalog.is_empty() {
+            s
+        } else {
+            self.catalog_to_item
+                .get(s as usize)
+                .copied()
+                .unwrap_or(NONE)
+        }
+    }
+
+    fn space_id(&self, s: u32) -> &str {
+        self.items.name(self.to_item(s)).unwrap_or("")
+    }
+
+    fn eligible(&self, s: u32, context: &[u32], filter: Option<&CategoryFilter>) -> bool {
+        let u = self.to_item(s);
+        if u == NONE || context.contains(&u) {
+            return false;
+        }
+        match self.catalog.get(s).filter(|_| !self.catalog.is_empty()) {
+            Some(item) => {
+                if !item.in_stock {
+                    return false;
+                }
+                if let Some(f) = filter {
+                    if !f.include.is_empty()
+                        && !f.include.iter().any(|p| category_under(&item.category, p))
+                    {
+                        return false;
+                    }
+                    if f.exclude.iter().any(|p| category_under(&item.category, p)) {
+                        return false;
+                    }
+                }
+                true
+            }
+            // No catalogue: no category to filter on, so an include filter excludes everything.
+            None => filter.is_none_or(|f| f.include.is_empty()),
+        }
+    }
+
+    fn validate_query(&self, q: &Query) -> Result<()> {
+        if q.k > self.config.limits.max_k {
+            return Err(Error::InvalidConfig {
+                field: "k",
+                value: q.k.to_string(),
+                reason: "is above limits.max_k",
+            });
+        }
+        if q.cart.len() > self.config.limits.max_cart_items {
+            return Err(Error::CapacityExceeded {
+                what: "cart items in a query",
+                limit: self.config.limits.max_cart_items,
+            });
+        }
+        if !q.min_score.is_finite() {
+            return Err(Error::NotFinite {
+                field: "min_score",
+                value: f64::from(q.min_score),
+            });
+        }
+        if let Some(i) = &q.item {
+            validate_id("item", i)?;
+        }
+        for c in &q.cart {
+            validate_id("cart item", c)?;
+        }
+        Ok(())
+    }
+
+    /// The context: known items with weights (viewed item first), deduplicated.
+    fn context(&self, q: &Query) -> Vec<ContextItem> {
+        let mut out: Vec<ContextItem> = Vec::new();
+        let entries = q
+            .item
+            .iter()
+            .map(|i| (i, self.config.item_context_weight))
+            .chain(q.cart.iter().map(|c| (c, 1.0)));
+        for (id, weight) in entries {
+            if let Some(item) = self.items.get(id) {
+                if !out.iter().any(|c| c.item == item) {
+                    out.push(ContextItem { item, weight });
+                }
+            }
+        }
+        out
+    }
+
+    /// Popularity over the candidate space (pack + personal), decayed. `O(space)`.
+    fn popularity(&self) -> Vec<f32> {
+        let n_items = self.items.len();
+        let base = self.base.popularity.scores(n_items, self.config.decay);
+        let local = self.local.popularity.scores(n_items, self.config.decay);
+        (0..self.space_len() as u32)
+            .map(|s| {
+                let u = self.to_item(s) as usize;
+                base.get(u).copied().unwrap_or(0.0) + local.get(u).copied().unwrap_or(0.0)
+            })
+            .collect()
+    }
+
+    /// The eligible candidates for `query`, each with its raw per-source component scores.
+    ///
+    /// Errors: a query over the limits (`k`, cart size), a bad id, a non-finite `min_score`.
+    /// Complexity `O(n · dim)` for the content and profile sources (one matrix–vector product each) plus
+    /// `O(n)` for popularity and the neighbour lists of the context items.
+    pub fn candidates(&self, query: &Query) -> Result<Vec<Candidate>> {
+        self.validate_query(query)?;
+        let context = self.context(query);
+        let ctx_items: Vec<u32> = context.iter().map(|c| c.item).collect();
+        let filter = query.filter.as_ref();
+        let n = self.space_len();
+        let m = self.config.candidates_per_source;
+        let mut found: FastMap<u32, Candidate> = FastMap::default();
+        let mut order: Vec<u32> = Vec::new();
+        let mut touch = |s: u32, this: &Self, order: &mut Vec<u32>| -> bool {
+            if found.contains_key(&s) {
+                return true;
+            }
+            if !this.eligible(s, &ctx_items, filter) {
+                return false;
+            }
+            found.insert(
+                s,
+                Candidate {
+                    item: this.space_id(s).to_owned(),
+                    catalog_index: (!this.catalog.is_empty()).then_some(s),
+                    components: Components::default(),
+                    bought_with: Vec::new(),
+                    similar_to: None,
+                },
+            );
+            order.push(s);
+            true
+        };
+        let mut bought_with: FastMap<u32, Vec<(u32, f32)>> = FastMap::default();
+
+        // 1. Co-occurrence neighbours of each context item.
+        let layers_vec: Vec<&CoOccurrence> = [&self.base.cooccur, &self.local.cooccur]
+            .into_iter()
+            .filter(|c| c.pair_count() > 0)
+            .collect();
+        let layers = Layers {
+            layers: &layers_vec,
+            config: self.config.cooccur,
+        };
+        let total_w: f32 = context.iter().map(|c| c.weight).sum();
+        if !layers_vec.is_empty() && total_w > 0.0 {
+            for c in &context {
+                let neigh = layers.neighbours(c.item, m);
+                let top = neigh.first().map(|x| x.1).unwrap_or(0.0);
+                let scale = match self.config.cooccur.normalisation {
+                    Normalisation::Cosine => 1.0,
+                    _ if top > 0.0 => 1.0 / top,
+                    _ => 0.0,
+                };
+                for (j, s) in neigh {
+                    if let Some(sj) = self.to_space(j) {
+                        if touch(sj, self, &mut order) {
+                            bought_with
+                                .entry(sj)
+                                .or_default()
+                                .push((c.item, c.weight * s * scale / total_w));
+                        }
+                    }
+                }
+            }
+        }
+
+        // 2. Content similarity to the context vector; 3. profile similarity.
+        let mut content: Option<Array1<f32>> = None;
+        let mut interest: Option<Array1<f32>> = None;
+        if !self.catalog.is_empty() {
+            let mut ctx_vec = Array1::<f32>::zeros(self.encoder.dim());
+            let mut any = false;
+            for c in &context {
+                if let Some(row) = self.catalog_row(c.item) {
+                    ctx_vec.scaled_add(c.weight, &row);
+                    any = true;
+                }
+            }
+            if any {
+                let sims = cosine_batch(self.vectors.view(), self.norms.view(), ctx_vec.view())?;
+                self.take_top(sims.as_slice(), m, &mut touch, &mut order);
+                content = Some(sims);
+            }
+            if !self.profile.is_zero() {
+                let sims = cosine_batch(
+                    self.vectors.view(),
+                    self.norms.view(),
+                    self.profile.vector(),
+                )?;
+                self.take_top(sims.as_slice(), m, &mut touch, &mut order);
+                interest = Some(sims);
+            }
+        }
+
+        // 4. Rebuy.
+        let mut rebuy: FastMap<u32, f32> = FastMap::default();
+        if self.config.rebuy && !self.bought.is_empty() {
+            let now = self.profile.reference_ms();
+            let mut list: Vec<(u32, f32)> = self
+                .bought
+                .iter()
+                .filter_map(|(&u, &(v, t))| {
+                    let s = self.to_space(u)?;
+                    Some((s, (v * self.config.decay.factor(now - t)) as f32))
+                })
+                .collect();
+            list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (s, v) in list.into_iter() {
+                if rebuy.len() >= m {
+                    break;
+                }
+                if touch(s, self, &mut order) {
+                    rebuy.insert(s, v);
+                }
+            }
+        }
+
+        // 5. Popularity (at least k, so the answer can always be filled).
+        let pop = self.popularity();
+        let take = m.max(query.k);
+        let eligible = |s: usize| self.eligible(s as u32, &ctx_items, filter);
+        for (s, _) in top_k_filtered(&pop, take, eligible) {
+            touch(s as u32, self, &mut order);
+        }
+        let _ = n;
+
+        // Fill every candidate's components from the full arrays.
+        let mut out = Vec::with_capacity(order.len());
+        for s in order {
+            let Some(mut cand) = found.remove(&s) else {
+                continue;
+            };
+            if let Some(list) = bought_with.remove(&s) {
+                cand.components.bought_with = list.iter().map(|x| x.1).sum();
+                cand.bought_with = list
+                    .into_iter()
+                    .map(|(c, v)| (self.items.name(c).unwrap_or("").to_owned(), v))
+                    .collect();
+            }
+            if let Some(sims) = &content {
+                cand.components.similar_to = sims.get(s as usize).copied().unwrap_or(0.0).max(0.0);
+                cand.similar_to = self.most_similar_context(s, &context);
+            }
+            if let Some(sims) = &interest {
+                cand.components.matches_your_interest =
+                    sims.get(s as usize).copied().unwrap_or(0.0).max(0.0);
+            }
+            cand.components.bought_before = rebuy.get(&s).copied().unwrap_or(0.0);
+            cand.components.popular = pop.get(s as usize).copied().unwrap_or(0.0);
+            out.push(cand);
+        }
+        Ok(out)
+    }
+
+    fn take_top(
+        &self,
+        scores: Option<&[f32]>,
+        m: usize,
+        touch: &mut impl FnMut(u32, &Self, &mut Vec<u32>) -> bool,
+        order: &mut Vec<u32>,
+    ) {
+        let Some(scores) = scores else { return };
+        // Over-fetch: some of the best may be ineligible (context, out of stock, filtered).
+        for (s, v) in crate::similarity::top_k(scores, m * 2 + 8) {
+            if v <= 0.0 {
+                break;
+            }
+            touch(s as u32, self, order);
+        }
+    }
+
+    fn catalog_row(&self, item: u32) -> Option<ndarray::ArrayView1<'_, f32>> {
+        let c = self
+            .item_to_catalog
+            .get(item as usize)
+            .copied()
+            .unwrap_or(NONE);
+        if c == NONE || c as usize >= self.vectors.nrows() {
+            return None;
+        }
+        Some(self.vectors.row(c as usize))
+    }
+
+    fn most_similar_context(&self, s: u32, context: &[ContextItem]) -> Option<String> {
+        let v = (s as usize) < self.vectors.nrows();
+        if !v {
+            return None;
+        }
+        let row = self.vectors.row(s as usize);
+        let mut best: Option<(f32, u32)> = None;
+        for c in context {
+            if let Some(r) = self.catalog_row(c.item) {
+                let d = r.dot(&row);
+                if d > 0.0 && best.is_none_or(|(b, _)| d > b) {
+                    best = Some((d, c.item));
+                }
+            }
+        }
+        best.and_then(|(_, u)| self.items.name(u))
+            .map(str::to_owned)
+    }
+
+    /// Blends candidates into at most `query.k` suggestions with reasons, best first (ties by item order):
+    /// scales each source so its best candidate scores 1, weights and sums, drops scores below
+    /// `query.min_score`. Candidates are assumed eligible (as [`Recommender::candidates`] returns them).
+    pub fn blend(&self, query: &Query, candidates: Vec<Candidate>) -> Vec<Suggestion> {
+        let w = self.config.blend;
+        let max = |f: fn(&Components) -> f32| {
+            candidates
+                .iter()
+                .map(|c| f(&c.components))
+                .fold(0.0f32, f32::max)
+        };
+        let inv = |m: f32| if m > 0.0 { 1.0 / m } else { 0.0 };
+        let s_bw = inv(max(|c| c.bought_with));
+        let s_sim = inv(max(|c| c.similar_to));
+        let s_int = inv(max(|c| c.matches_your_interest));
+        let s_reb = inv(max(|c| c.bought_before));
+        let s_pop = inv(max(|c| c.popular));
+        let mut scored: Vec<(f32, usize, Suggestion)> = Vec::with_capacity(candidates.len());
+        for (pos, c) in candidates.into_iter().enumerate() {
+            let comp = c.components;
+            let mut parts: Vec<(ReasonKind, Option<String>, f32)> = Vec::new();
+            let bw_total = comp.bought_with * s_bw * w.bought_with;
+            if bw_total > 0.0 && comp.bought_with > 0.0 {
+                for (ctx, v) in &c.bought_with {
+                    parts.push((
+                        ReasonKind::BoughtWith,
+                        Some(ctx.clone()),
+                        bw_total * v / comp.bought_with,
+                    ));
+                }
+            }
+            parts.push((
+                ReasonKind::SimilarTo,
+                c.similar_to.clone(),
+                comp.similar_to * s_sim * w.similar_to,
+            ));
+            parts.push((
+                ReasonKind::MatchesYourInterest,
+                None,
+                comp.matches_your_interest * s_int * w.matches_your_interest,
+            ));
+            parts.push((
+                ReasonKind::BoughtBefore,
+                None,
+                comp.bought_before * s_reb * w.bought_before,
+            ));
+            parts.push((ReasonKind::Popular, None, comp.popular * s_pop * w.popular));
+            parts.retain(|p| p.2 > 0.0 && p.2.is_finite());
+            let score: f32 = parts.iter().map(|p| p.2).sum();
+            if score < query.min_score {
+                continue;
+            }
+            let reasons = if score > 0.0 {
+                let mut r: Vec<Reason> = parts
+                    .into_iter()
+                    .map(|(kind, item, v)| Reason {
+                        kind,
+                        item,
+                        share: v / score,
+                    })
+                    .collect();
+                r.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.kind.cmp(&b.kind)));
+                r
+            } else {
+                vec![Reason {
+                    kind: ReasonKind::Popular,
+                    item: None,
+                    share: 1.0,
+                }]
+            };
+            let key = c.catalog_index.map_or(pos, |i| i as usize);
+            scored.push((
+                score,
+                key,
+                Suggestion {
+                    item: c.item,
+                    score,
+                    reasons,
+                },
+            ));
+        }
+        if scored.len() > query.k {
+            scored.select_nth_unstable_by(query.k, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            scored.truncate(query.k);
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|x| x.2).collect()
+    }
+
+    /// "Customers also bought": up to `query.k` suggestions with reasons, best first.
+    ///
+    /// Never an item of the context or cart, never out of stock, always passing the filter; exactly `k`
+    /// items whenever that many eligible items exist and no `min_score` removes them — also for a brand-new
+    /// shopper with no events. Errors as [`Recommender::candidates`].
+    pub fn also_buy(&self, query: &Query) -> Result<Vec<Suggestion>> {
+        let candidates = self.candidates(query)?;
+        Ok(self.blend(query, candidates))
+    }
+
+    // ----- snapshots and packs: see crate::pack -----
+
+    /// Rebuilds a recommender from deserialised parts, validating them (an inconsistent payload is an
+    /// [`Error::PackDecode`]).
+    pub(crate) fn restore(
+        config: RecommenderConfig,
+        catalog: Catalog,
+        items: Interner,
+        mut log: EventLog,
+        base: Aggregates,
+        has_pack: bool,
+        drops: DropCounts,
+    ) -> Result<Self> {
+        config.validate()?;
+        let catalog = catalog.reindexed()?;
+        base.cooccur.validate()?;
+        base.popularity.validate()?;
+        let n = items.len();
+        if base.popularity.len() > n || base.cooccur.occurrence_len() > n {
+            return Err(Error::PackDecode {
+                message: "aggregates name more items than the pack holds".into(),
+            });
+        }
+        for e in log.events() {
+            let bad_item = e.item.is_some_and(|i| i as usize >= n);
+            let bad_session = e.session as usize >= log.sessions().len();
+            if bad_item || bad_session || !e.timestamp_ms.is_finite() {
+                return Err(Error::PackDecode {
+                    message: "an event refers to an unknown item or session".into(),
+                });
+            }
+        }
+        log.rebuild_index();
+        let mut r = Recommender::new(config)?;
+        r.items = items;
+        r.install_catalog(catalog)?;
+        if r.items.len() != n {
+            return Err(Error::PackDecode {
+                message: "catalogue ids are missing from the item table".into(),
+            });
+        }
+        r.log = log;
+        r.base = base;
+        r.has_pack = has_pack;
+        r.drops = drops;
+        r.rebuild_personal();
+        Ok(r)
+    }
+
+    /// Population aggregates (pack + personal, without any session) for an aggregate pack.
+    pub(crate) fn merged_aggregates(&self) -> Aggregates {
+        let mut cooccur = self.base.cooccur.without_sessions();
+        cooccur.merge_counts(&self.local.cooccur);
+        let mut popularity = self.base.popularity.clone();
+        popularity.merge(&self.local.popularity, self.config.decay);
+        Aggregates {
+            cooccur,
+            popularity,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
