@@ -1,5 +1,7 @@
 //! The JS boundary, run in Node by `wasm-pack test --node`.
 #![cfg(target_arch = "wasm32")]
+// wasm_bindgen_test functions are not `#[test]`s to clippy; unwrapping is how these tests fail.
+#![allow(clippy::unwrap_used)]
 
 mod wasm_common;
 
@@ -13,4 +15,19 @@ fn cosine_crosses_the_boundary() {
 #[wasm_bindgen_test]
 fn bad_input_throws_an_error_naming_the_problem() {
     wasm_common::bad_input_throws_an_error_naming_the_problem();
+}
+
+#[wasm_bindgen_test]
+fn also_buy_suggests_with_reasons_and_never_the_cart() {
+    wasm_common::also_buy_suggests_with_reasons_and_never_the_cart();
+}
+
+#[wasm_bindgen_test]
+fn errors_name_field_and_value_and_the_instance_survives() {
+    wasm_common::errors_name_field_and_value_and_the_instance_survives();
+}
+
+#[wasm_bindgen_test]
+fn packs_round_trip_and_corruption_is_an_error() {
+    wasm_common::packs_round_trip_and_corruption_is_an_error();
 }

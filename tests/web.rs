@@ -1,5 +1,7 @@
 //! The JS boundary in headless Chromium, run by `wasm-pack test --headless --chrome`.
 #![cfg(target_arch = "wasm32")]
+// wasm_bindgen_test functions are not `#[test]`s to clippy; unwrapping is how these tests fail.
+#![allow(clippy::unwrap_used)]
 
 mod wasm_common;
 
@@ -15,6 +17,21 @@ fn cosine_crosses_the_boundary() {
 #[wasm_bindgen_test]
 fn bad_input_throws_an_error_naming_the_problem() {
     wasm_common::bad_input_throws_an_error_naming_the_problem();
+}
+
+#[wasm_bindgen_test]
+fn also_buy_suggests_with_reasons_and_never_the_cart() {
+    wasm_common::also_buy_suggests_with_reasons_and_never_the_cart();
+}
+
+#[wasm_bindgen_test]
+fn errors_name_field_and_value_and_the_instance_survives() {
+    wasm_common::errors_name_field_and_value_and_the_instance_survives();
+}
+
+#[wasm_bindgen_test]
+fn packs_round_trip_and_corruption_is_an_error() {
+    wasm_common::packs_round_trip_and_corruption_is_an_error();
 }
 
 mod storage {
@@ -65,5 +82,87 @@ mod storage {
             .await
             .unwrap()
             .contains(&"alsobuy:test-blobs".to_string()));
+    }
+}
+
+mod persistence {
+    use crate::wasm_common::{js, json, CATALOG};
+    use alsobuy::wasm::recommender::JsRecommender;
+    use alsobuy::wasm::storage::{database_names, delete_database, Store};
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+
+    async fn open(ns: &str) -> JsRecommender {
+        let mut r = JsRecommender::open(js(&format!(r#"{{"namespace": "{ns}"}}"#)))
+            .await
+            .unwrap();
+        r.set_catalog(js(CATALOG)).unwrap();
+        r
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_new_instance_loads_the_saved_events_and_gives_the_same_suggestions() {
+        let ns = "test-reload";
+        let _ = delete_database(ns).await;
+        let mut first = open(ns).await;
+        assert!(json(&first.stats().unwrap()).contains(r#""persistence":"indexeddb""#));
+        for item in ["milk", "bread", "butter"] {
+            first
+                .record(js(&format!(r#"{{"kind": "purchase", "item": "{item}"}}"#)))
+                .unwrap();
+        }
+        JsFuture::from(first.flush()).await.unwrap();
+        let q = js(r#"{"item": "milk", "k": 4}"#);
+        let before = json(&first.also_buy(q.clone()).unwrap());
+
+        let second = open(ns).await;
+        let stats = json(&second.stats().unwrap());
+        assert!(stats.contains(r#""events":3"#), "{stats}");
+        assert_eq!(json(&second.also_buy(q).unwrap()), before);
+        delete_database(ns).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_corrupted_record_is_reported_and_skipped() {
+        let ns = "test-corrupt";
+        let _ = delete_database(ns).await;
+        let mut r = open(ns).await;
+        r.record(js(r#"{"kind": "view", "item": "jam"}"#)).unwrap();
+        JsFuture::from(r.flush()).await.unwrap();
+        let store = Store::open(ns).await.unwrap();
+        store
+            .append_events(&[vec![0xff, 0x00, 0x13]])
+            .await
+            .unwrap();
+        store.close();
+
+        let again = open(ns).await;
+        let stats = json(&again.stats().unwrap());
+        assert!(stats.contains(r#""events":1"#), "{stats}");
+        assert!(stats.contains("unreadable"), "{stats}");
+        delete_database(ns).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn forget_erases_the_database() {
+        let ns = "test-forget";
+        let mut r = open(ns).await;
+        r.record(js(r#"{"kind": "cart", "item": "milk"}"#)).unwrap();
+        JsFuture::from(r.flush()).await.unwrap();
+        assert!(database_names()
+            .await
+            .unwrap()
+            .contains(&format!("alsobuy:{ns}")));
+        JsFuture::from(r.forget()).await.unwrap();
+        assert!(!database_names()
+            .await
+            .unwrap()
+            .contains(&format!("alsobuy:{ns}")));
+        let stats = json(&r.stats().unwrap());
+        assert!(stats.contains(r#""events":0"#), "{stats}");
+        assert!(stats.contains(r#""persistence":"memory""#), "{stats}");
+        // Still usable after forgetting.
+        let out = r.also_buy(js(r#"{"item": "milk", "k": 2}"#)).unwrap();
+        assert_eq!(js_sys::Array::from(&out).length(), 2);
     }
 }

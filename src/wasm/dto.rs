@@ -2,6 +2,7 @@
 //!
 //! Values cross the boundary through [`from_js`] / [`to_js`] (serde-wasm-bindgen), so a wrong JS type is an
 //! error that names the field path (`cart[2]: invalid type: number 7, expected a string`), never a panic.
+//! Fields a type does not know are ignored, so a shop can pass its own product objects as catalogue items.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 
 /// A product in the shop's catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CatalogItem {
     /// Unique id, 1..256 bytes, no control characters.
     pub id: String,
@@ -84,7 +85,7 @@ pub enum EventKind {
 
 /// One behaviour event as the page reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ShopEvent {
     /// What happened.
     pub kind: EventKind,
@@ -108,7 +109,7 @@ pub struct ShopEvent {
 
 /// A request for suggestions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct AlsoBuyQuery {
     /// The product being viewed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,7 +225,7 @@ pub struct Stats {
 
 /// Options of `Recommender.open`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct OpenOptions {
     /// The shop's aggregated model pack (bytes of a `.pack` file); without it the recommender starts empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]

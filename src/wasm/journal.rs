@@ -128,7 +128,10 @@ impl Journal {
         for (resolve, reject) in waiters {
             let _ = match &error {
                 None => resolve.call0(&JsValue::NULL),
-                Some(e) => reject.call1(&JsValue::NULL, &JsError::new(&format!("alsobuy: {e}")).into()),
+                Some(e) => reject.call1(
+                    &JsValue::NULL,
+                    &JsError::new(&format!("alsobuy: {e}")).into(),
+                ),
             };
         }
     }

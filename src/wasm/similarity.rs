@@ -11,4 +11,3 @@ use super::to_js_error;
 pub fn cosine(a: &[f32], b: &[f32]) -> Result<f32, JsError> {
     crate::similarity::cosine(a, b).map_err(to_js_error)
 }
-

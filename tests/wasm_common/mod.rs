@@ -1,7 +1,65 @@
 //! Checks shared by the Node (`tests/node.rs`) and browser (`tests/web.rs`) suites.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use alsobuy::wasm::recommender::JsRecommender;
 use alsobuy::wasm::similarity::cosine;
+use wasm_bindgen::{JsError, JsValue};
+
+/// A JS value from JSON text.
+pub fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test JSON")
+}
+
+/// The message of a thrown error.
+pub fn message(e: JsError) -> String {
+    let v: JsValue = e.into();
+    let e: js_sys::Error = v.into();
+    String::from(e.message())
+}
+
+/// Reads a returned JS value as JSON text.
+pub fn json(v: &JsValue) -> String {
+    String::from(js_sys::JSON::stringify(v).unwrap())
+}
+
+pub const CATALOG: &str = r#"[
+  {"id": "milk", "name": "Whole milk", "category": "dairy/milk", "price": 1.1},
+  {"id": "butter", "name": "Butter", "category": "dairy/butter", "price": 2.5},
+  {"id": "bread", "name": "Bread", "category": "bakery/bread", "price": 1.9},
+  {"id": "jam", "name": "Jam", "category": "pantry/spreads", "price": 3.2},
+  {"id": "beer", "name": "Beer", "category": "drinks/beer", "price": 0.9},
+  {"id": "chips", "name": "Chips", "category": "snacks/chips", "price": 1.5, "inStock": false},
+  {"id": "soda", "name": "Soda", "category": "drinks/soda", "price": 0.7}
+]"#;
+
+/// A recommender with the small catalogue and a few baskets.
+pub fn shop() -> JsRecommender {
+    let mut r = JsRecommender::new().unwrap();
+    r.set_catalog(js(CATALOG)).unwrap();
+    let mut events = Vec::new();
+    for (s, basket) in [
+        ("b1", ["milk", "bread", "butter"]),
+        ("b2", ["milk", "bread", "jam"]),
+        ("b3", ["beer", "chips", "soda"]),
+        ("b4", ["milk", "butter", "jam"]),
+    ] {
+        for (i, item) in basket.iter().enumerate() {
+            events.push(format!(
+                r#"{{"kind":"purchase","item":"{item}","session":"{s}","timestamp":{}}}"#,
+                1_000 + i
+            ));
+        }
+    }
+    let summary = r
+        .record_many(js(&format!("[{}]", events.join(","))))
+        .unwrap();
+    assert!(
+        json(&summary).contains(r#""kept":12"#),
+        "{}",
+        json(&summary)
+    );
+    r
+}
 
 pub fn cosine_crosses_the_boundary() {
     let s = cosine(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]).unwrap();
@@ -11,9 +69,110 @@ pub fn cosine_crosses_the_boundary() {
 
 pub fn bad_input_throws_an_error_naming_the_problem() {
     let err = cosine(&[1.0], &[1.0, 2.0]).unwrap_err();
-    let value: wasm_bindgen::JsValue = err.into();
-    let err: js_sys::Error = value.into();
-    let msg = String::from(err.message());
+    let msg = message(err);
     assert!(msg.contains("dimension mismatch"), "{msg}");
     assert!(msg.contains("length 2"), "{msg}");
+}
+
+pub fn also_buy_suggests_with_reasons_and_never_the_cart() {
+    let r = shop();
+    let out = r.also_buy(js(r#"{"cart": ["milk"], "k": 3}"#)).unwrap();
+    let text = json(&out);
+    let list: Vec<serde_json_like::Suggestion> = serde_wasm_bindgen::from_value(out).unwrap();
+    assert_eq!(list.len(), 3, "{text}");
+    assert!(list.iter().all(|s| s.item != "milk"), "{text}");
+    assert!(
+        list.iter().all(|s| s.item != "chips"),
+        "out of stock: {text}"
+    );
+    assert!(list.iter().all(|s| !s.reasons.is_empty()), "{text}");
+    // bread and butter are each bought with milk twice, jam once: bought_with leads the list.
+    assert!(
+        ["bread", "butter"].contains(&list[0].item.as_str()),
+        "{text}"
+    );
+    assert_eq!(list[0].reasons[0].kind, "bought_with", "{text}");
+    assert_eq!(list[0].reasons[0].item.as_deref(), Some("milk"), "{text}");
+}
+
+pub fn errors_name_field_and_value_and_the_instance_survives() {
+    let mut r = shop();
+    let bad_price = r
+        .set_catalog(js(r#"[{"id": "x", "price": -3}]"#))
+        .unwrap_err();
+    let msg = message(bad_price);
+    assert!(msg.contains("price") && msg.contains("-3"), "{msg}");
+
+    let bad_kind = r
+        .record(js(r#"{"kind": "teleport", "item": "milk"}"#))
+        .unwrap_err();
+    let msg = message(bad_kind);
+    assert!(msg.contains("kind") && msg.contains("teleport"), "{msg}");
+
+    let wrong_type = r.also_buy(js(r#"{"cart": ["milk", 7]}"#)).unwrap_err();
+    let msg = message(wrong_type);
+    assert!(msg.contains("cart[1]"), "{msg}");
+
+    let missing_id = r.record(js(r#"{"kind": "view"}"#)).unwrap_err();
+    let msg = message(missing_id);
+    assert!(msg.contains("item"), "{msg}");
+
+    // Still usable, catalogue unchanged.
+    assert!(r.record(js(r#"{"kind": "view", "item": "jam"}"#)).unwrap());
+    let out = r.also_buy(js(r#"{"item": "bread", "k": 2}"#)).unwrap();
+    assert_eq!(js_sys::Array::from(&out).length(), 2);
+    assert!(r.item("milk").unwrap().is_object());
+    assert!(r.item("nope").unwrap().is_undefined());
+}
+
+pub fn packs_round_trip_and_corruption_is_an_error() {
+    let r = shop();
+    let pack = r.export_pack().unwrap();
+    let back = JsRecommender::from_pack(&pack).unwrap();
+    let q = r#"{"cart": ["bread"], "k": 4}"#;
+    // The pack carries aggregates, not the shopper's events: the population part of the answer is the same.
+    let a: Vec<serde_json_like::Suggestion> =
+        serde_wasm_bindgen::from_value(r.also_buy(js(q)).unwrap()).unwrap();
+    let b: Vec<serde_json_like::Suggestion> =
+        serde_wasm_bindgen::from_value(back.also_buy(js(q)).unwrap()).unwrap();
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a[0].item, b[0].item);
+    let stats = json(&back.stats().unwrap());
+    assert!(
+        stats.contains(r#""events":0"#),
+        "a pack never carries the shopper's events: {stats}"
+    );
+
+    let mut truncated = pack.clone();
+    truncated.truncate(pack.len() / 2);
+    assert!(JsRecommender::from_pack(&truncated).is_err());
+    let mut flipped = pack.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0xff;
+    let msg = message(
+        JsRecommender::from_pack(&flipped)
+            .err()
+            .expect("corrupted pack must fail"),
+    );
+    assert!(!msg.is_empty());
+    assert!(JsRecommender::from_pack(b"garbage").is_err());
+}
+
+/// Plain mirrors of the JS results, for reading them back in tests.
+pub mod serde_json_like {
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    pub struct Reason {
+        pub kind: String,
+        pub item: Option<String>,
+        pub share: f32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct Suggestion {
+        pub item: String,
+        pub score: f32,
+        pub reasons: Vec<Reason>,
+    }
 }

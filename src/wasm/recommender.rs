@@ -1,0 +1,372 @@
+//! JS binding of [`crate::recommend::Recommender`]: the class `Recommender`.
+//!
+//! A thin newtype: converts the DTOs of [`super::dto`], delegates to the core, converts back. It adds only what
+//! belongs to the browser: a default session per page load, `Date.now()` timestamps, and persistence of the
+//! shopper's events in IndexedDB through the [`super::journal`].
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+use super::dto::{self, from_js, to_js};
+use super::journal::Journal;
+use super::storage::{self, Store};
+use super::to_js_error;
+use crate::catalog::Item;
+use crate::events::{Event, EventKind};
+use crate::recommend::{CategoryFilter, Query, ReasonKind, Recommender, RecommenderConfig};
+
+const DEFAULT_NAMESPACE: &str = "default";
+
+/// "Customers also bought" suggestions for one shopper, computed in this page.
+///
+/// Create it empty (`new Recommender()`), from the shop's aggregated pack (`Recommender.fromPack(bytes)`), or
+/// with this shopper's saved events (`await Recommender.open({ pack, namespace })`).
+#[wasm_bindgen(js_name = Recommender)]
+pub struct JsRecommender {
+    inner: Recommender,
+    session: String,
+    namespace: String,
+    journal: Option<Rc<Journal>>,
+    storage_note: Option<String>,
+}
+
+fn new_session_id() -> String {
+    // Not a secret and not randomness the model uses: a per-page-load label for grouping events.
+    let now = js_sys::Date::now() as u64;
+    let salt = (js_sys::Math::random() * 1e9) as u64;
+    format!("s-{now:x}-{salt:x}")
+}
+
+fn wrap(inner: Recommender) -> JsRecommender {
+    JsRecommender {
+        inner,
+        session: new_session_id(),
+        namespace: DEFAULT_NAMESPACE.to_owned(),
+        journal: None,
+        storage_note: None,
+    }
+}
+
+fn event_from_dto(e: dto::ShopEvent, session: &str) -> Event {
+    let kind = match e.kind {
+        dto::EventKind::View => EventKind::View,
+        dto::EventKind::Cart => EventKind::Cart,
+        dto::EventKind::RemoveFromCart => EventKind::RemoveFromCart,
+        dto::EventKind::Purchase => EventKind::Purchase,
+        dto::EventKind::Search => EventKind::Search,
+        dto::EventKind::Impression => EventKind::Impression,
+        dto::EventKind::Click => EventKind::Click,
+    };
+    Event {
+        kind,
+        item: e.item,
+        session: e.session.unwrap_or_else(|| session.to_owned()),
+        timestamp_ms: e.timestamp.unwrap_or_else(js_sys::Date::now),
+        query: e.query,
+    }
+}
+
+fn item_from_dto(i: dto::CatalogItem) -> Item {
+    Item {
+        name: i.name.unwrap_or_default(),
+        category: i.category.unwrap_or_default(),
+        brand: i.brand,
+        price: i.price,
+        in_stock: i.in_stock.unwrap_or(true),
+        tags: i.tags,
+        id: i.id,
+    }
+}
+
+fn item_to_dto(i: &Item) -> dto::CatalogItem {
+    dto::CatalogItem {
+        id: i.id.clone(),
+        name: (!i.name.is_empty()).then(|| i.name.clone()),
+        category: (!i.category.is_empty()).then(|| i.category.clone()),
+        brand: i.brand.clone(),
+        price: i.price,
+        in_stock: Some(i.in_stock),
+        tags: i.tags.clone(),
+    }
+}
+
+fn reason_kind(k: ReasonKind) -> dto::ReasonKind {
+    match k {
+        ReasonKind::BoughtWith => dto::ReasonKind::BoughtWith,
+        ReasonKind::SimilarTo => dto::ReasonKind::SimilarTo,
+        ReasonKind::MatchesYourInterest => dto::ReasonKind::MatchesYourInterest,
+        ReasonKind::BoughtBefore => dto::ReasonKind::BoughtBefore,
+        ReasonKind::Popular => dto::ReasonKind::Popular,
+    }
+}
+
+fn query_from_dto(q: dto::AlsoBuyQuery) -> Query {
+    let filter = (!q.include.is_empty() || !q.exclude.is_empty()).then_some(CategoryFilter {
+        include: q.include,
+        exclude: q.exclude,
+    });
+    Query {
+        item: q.item,
+        cart: q.cart,
+        k: q.k.map_or(6, |k| k as usize),
+        filter,
+        min_score: q.min_score.unwrap_or(0.0),
+    }
+}
+
+#[wasm_bindgen(js_class = Recommender)]
+impl JsRecommender {
+    /// An empty recommender in memory (no catalogue, no events): learns everything from `record`.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<JsRecommender, JsError> {
+        Recommender::new(RecommenderConfig::default())
+            .map(wrap)
+            .map_err(to_js_error)
+    }
+
+    /// A recommender from the shop's aggregated model pack (catalogue, co-occurrence, popularity, model
+    /// weights; never an individual shopper's events). Throws on a truncated, corrupted or newer-version pack.
+    #[wasm_bindgen(js_name = fromPack)]
+    pub fn from_pack(bytes: &[u8]) -> Result<JsRecommender, JsError> {
+        Recommender::from_pack(bytes).map(wrap).map_err(to_js_error)
+    }
+
+    /// Opens this shopper's saved state: starts from `options.pack` (if given), then replays the events saved
+    /// in IndexedDB database `alsobuy:<namespace>`; every later `record` is saved too. When IndexedDB is
+    /// unavailable it works in memory and says so in `stats().persistence` / `stats().storageNote`.
+    pub async fn open(
+        #[wasm_bindgen(unchecked_param_type = "OpenOptions | undefined")] options: JsValue,
+    ) -> Result<JsRecommender, JsError> {
+        let options: dto::OpenOptions = if options.is_undefined() || options.is_null() {
+            dto::OpenOptions::default()
+        } else {
+            from_js("open options", options)?
+        };
+        let mut rec = match &options.pack {
+            Some(bytes) => JsRecommender::from_pack(bytes)?,
+            None => JsRecommender::new()?,
+        };
+        let namespace = options
+            .namespace
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+        crate::ids::validate_id("namespace", &namespace).map_err(to_js_error)?;
+        rec.namespace = namespace;
+        match Store::open(&rec.namespace).await {
+            Ok(store) => {
+                let mut last_key = 0.0f64;
+                let mut corrupted = 0usize;
+                match store.events_after(0.0).await {
+                    Ok(records) => {
+                        for (key, bytes) in records {
+                            last_key = last_key.max(key);
+                            let event = bytes.and_then(|b| postcard::from_bytes::<Event>(&b).ok());
+                            match event {
+                                Some(e) => {
+                                    if rec.inner.record(&e).is_err() {
+                                        corrupted += 1;
+                                    }
+                                }
+                                None => corrupted += 1,
+                            }
+                        }
+                    }
+                    Err(e) => rec.storage_note = Some(e.to_string()),
+                }
+                if corrupted > 0 {
+                    rec.storage_note = Some(format!(
+                        "{corrupted} stored event record(s) were unreadable and were skipped"
+                    ));
+                }
+                rec.journal = Some(Journal::new(store, last_key));
+            }
+            Err(e) => rec.storage_note = Some(e.to_string()),
+        }
+        Ok(rec)
+    }
+
+    /// Replaces the catalogue. Throws an `Error` naming the item, field and value of the first bad item; the
+    /// previous catalogue then stays.
+    #[wasm_bindgen(js_name = setCatalog)]
+    pub fn set_catalog(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CatalogItem[]")] items: JsValue,
+    ) -> Result<(), JsError> {
+        let items: Vec<dto::CatalogItem> = from_js("catalog", items)?;
+        self.inner
+            .set_catalog(items.into_iter().map(item_from_dto).collect())
+            .map_err(to_js_error)
+    }
+
+    /// Every catalogue item.
+    #[wasm_bindgen(unchecked_return_type = "CatalogItem[]")]
+    pub fn catalog(&self) -> Result<JsValue, JsError> {
+        let items: Vec<_> = self
+            .inner
+            .catalog()
+            .items()
+            .iter()
+            .map(item_to_dto)
+            .collect();
+        to_js(&items)
+    }
+
+    /// One catalogue item, or `undefined`.
+    #[wasm_bindgen(unchecked_return_type = "CatalogItem | undefined")]
+    pub fn item(&self, id: &str) -> Result<JsValue, JsError> {
+        match self.inner.catalog().by_id(id) {
+            Some(i) => to_js(&item_to_dto(i)),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Records one event (saved to IndexedDB when opened with `open`). Throws on an invalid event, naming the
+    /// field and value; the recommender stays usable. Returns whether the event was kept (duplicates and
+    /// bursts are dropped by cleaning).
+    pub fn record(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ShopEvent")] event: JsValue,
+    ) -> Result<bool, JsError> {
+        let event: dto::ShopEvent = from_js("event", event)?;
+        let event = event_from_dto(event, &self.session);
+        let outcome = self.inner.record(&event).map_err(to_js_error)?;
+        if outcome.kept {
+            self.persist(&event);
+        }
+        Ok(outcome.kept)
+    }
+
+    /// Records a batch. Invalid events are reported in `errors` (with their index) and skipped; the rest are
+    /// recorded in order.
+    #[wasm_bindgen(js_name = recordMany, unchecked_return_type = "RecordSummary")]
+    pub fn record_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ShopEvent[]")] events: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let events: Vec<dto::ShopEvent> = from_js("events", events)?;
+        let mut summary = dto::RecordSummary::default();
+        for (index, e) in events.into_iter().enumerate() {
+            let event = event_from_dto(e, &self.session);
+            match self.inner.record(&event) {
+                Ok(o) if o.kept => {
+                    summary.kept += 1;
+                    self.persist(&event);
+                }
+                Ok(_) => summary.dropped += 1,
+                Err(err) => summary.errors.push(format!("events[{index}]: {err}")),
+            }
+        }
+        to_js(&summary)
+    }
+
+    /// Suggestions for the viewed item and/or the cart, best first, each with its reasons. Never an item of
+    /// the query, never an out-of-stock item; `k` items whenever the catalogue allows.
+    #[wasm_bindgen(js_name = alsoBuy, unchecked_return_type = "Suggestion[]")]
+    pub fn also_buy(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AlsoBuyQuery")] query: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let query: dto::AlsoBuyQuery = from_js("query", query)?;
+        let suggestions = self
+            .inner
+            .also_buy(&query_from_dto(query))
+            .map_err(to_js_error)?;
+        let out: Vec<dto::Suggestion> = suggestions
+            .into_iter()
+            .map(|s| dto::Suggestion {
+                item: s.item,
+                score: s.score,
+                reasons: s
+                    .reasons
+                    .into_iter()
+                    .map(|r| dto::Reason {
+                        kind: reason_kind(r.kind),
+                        item: r.item,
+                        share: r.share,
+                    })
+                    .collect(),
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    /// The aggregated pack to ship as a static file: catalogue, co-occurrence, popularity, config (and model
+    /// weights) — never this shopper's events.
+    #[wasm_bindgen(js_name = exportPack)]
+    pub fn export_pack(&self) -> Result<Vec<u8>, JsError> {
+        self.inner.export_pack().map_err(to_js_error)
+    }
+
+    /// Resolves when every recorded event is committed to IndexedDB (at once when working in memory);
+    /// rejects with the storage error (e.g. quota exceeded) — the events stay queued and are retried.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn flush(&self) -> Promise {
+        match &self.journal {
+            Some(j) => j.flush(),
+            None => Promise::resolve(&JsValue::UNDEFINED),
+        }
+    }
+
+    /// Erases this shopper's data: the in-memory events and everything learned from them, and the whole
+    /// IndexedDB database of this namespace. The catalogue and the pack's aggregates stay.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn forget(&mut self) -> Promise {
+        self.inner.forget_personal();
+        let journal = self.journal.take();
+        if let Some(j) = &journal {
+            j.discard();
+            j.store().close();
+        }
+        let namespace = self.namespace.clone();
+        let reopen = journal.is_some();
+        wasm_bindgen_futures::future_to_promise(async move {
+            storage::delete_database(&namespace)
+                .await
+                .map_err(|e| JsValue::from(JsError::new(&format!("alsobuy: {e}"))))?;
+            let _ = reopen;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Counts and where the data is kept.
+    #[wasm_bindgen(unchecked_return_type = "Stats")]
+    pub fn stats(&self) -> Result<JsValue, JsError> {
+        let s = self.inner.stats();
+        let note = self
+            .journal
+            .as_ref()
+            .and_then(|j| j.last_error().map(|e| e.to_string()))
+            .or_else(|| self.storage_note.clone());
+        to_js(&dto::Stats {
+            items: s.catalog_items as u32,
+            events: s.events as u32,
+            sessions: s.sessions as u32,
+            persistence: if self.journal.is_some() {
+                dto::Persistence::Indexeddb
+            } else {
+                dto::Persistence::Memory
+            },
+            pending_writes: self.journal.as_ref().map_or(0, |j| j.pending() as u32),
+            storage_note: note,
+        })
+    }
+
+    /// The session id this instance gives events that do not name one.
+    #[wasm_bindgen(getter)]
+    pub fn session(&self) -> String {
+        self.session.clone()
+    }
+}
+
+impl JsRecommender {
+    fn persist(&mut self, event: &Event) {
+        let Some(journal) = &self.journal else { return };
+        match postcard::to_stdvec(event) {
+            Ok(bytes) => journal.push(bytes),
+            Err(e) => {
+                self.storage_note = Some(format!("an event could not be encoded for storage: {e}"))
+            }
+        }
+    }
+}
