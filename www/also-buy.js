@@ -7,7 +7,8 @@
 // no id contains a space), limit (k, default 6), include / exclude (JSON arrays or whitespace-separated category
 // prefixes), heading (the strip's title; empty hides it), link (a URL template such as "#/item/{id}": suggestions
 // become links; without it they are buttons), currency (ISO code for prices, default EUR), no-feedback (do not
-// record a `click` event when a suggestion is chosen).
+// record a `click` event when a suggestion is chosen), external (never load the shared Recommender: the page sets
+// the `recommender` property itself).
 // Properties: recommender (a Recommender to use instead of the shared one), cart (array), refresh().
 // Events: `alsobuy:click` ({ detail: { item, rank, reasons } }, bubbles, composed, cancelable — cancel it to stop
 // a link from navigating), `alsobuy:render` ({ detail: { items } }), `alsobuy:error` ({ detail: { message } }).
@@ -260,6 +261,7 @@ export class AlsoBuyElement extends HTMLElement {
     try {
       if (!rec) {
         this.dataset.state = 'loading';
+        if (this.hasAttribute('external')) return; // the page will set the `recommender` property
         rec = await sharedRecommender();
         if (seq !== this._seq) return;
       }
@@ -300,7 +302,7 @@ export class AlsoBuyElement extends HTMLElement {
         const card = link
           ? el('a', { part: 'link', class: 'card', href: link.replaceAll('{id}', encodeURIComponent(s.item)) })
           : el('button', { part: 'link', class: 'card', type: 'button' });
-        const img = el('img', { part: 'image', src: imageFor(info), alt: `${name} (illustration)`, loading: 'lazy', width: '160', height: '120' });
+        const img = el('img', { part: 'image', src: imageFor(info), alt: `${name} (illustration)`, width: '160', height: '120' });
         const reasons = el('span', { part: 'reasons', class: 'reasons' });
         const sorted = [...s.reasons].sort((a, b) => b.share - a.share);
         const shown = sorted.filter((r, i) => i === 0 || r.share >= 0.2).slice(0, 2);
