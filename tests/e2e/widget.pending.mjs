@@ -57,7 +57,7 @@ test('the widget works on a bare page: lazy, accessible, live attributes, events
   await widget.screenshot({ path: `${ARTIFACTS}widget.png` });
 
   // Live attributes: a new `for`, a new `cart`, a new `limit` re-render at once.
-  await widget.evaluate((el) => { el.setAttribute('for', 'beef'); el.setAttribute('cart', '["whole milk"]'); el.setAttribute('limit', '2'); });
+  await widget.evaluate((el) => { el.setAttribute('heading', 'Goes well with beef'); el.setAttribute('for', 'beef'); el.setAttribute('cart', '["whole milk"]'); el.setAttribute('limit', '2'); });
   await page.waitForFunction(() => {
     const el = document.getElementById('widget');
     return el.dataset.state === 'ready' && el.shadowRoot.querySelectorAll('[data-testid="suggestion"]').length <= 2;

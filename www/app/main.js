@@ -198,11 +198,18 @@ function checkout() {
   say(`Thank you! Order of ${n} product${n === 1 ? '' : 's'} placed (a demo: nothing was charged or sent).`);
 }
 
+const wide = window.matchMedia('(min-width: 1024px)');
 function setCartOpen(open) {
+  if (wide.matches) { // the cart is a visible side panel: just move focus there
+    document.body.classList.remove('cart-open');
+    $('scrim').hidden = true;
+    if (open) { $('cart').scrollIntoView({ block: 'nearest' }); $('cart-title').focus(); }
+    return;
+  }
   document.body.classList.toggle('cart-open', open);
   $('cart-toggle').setAttribute('aria-expanded', String(open));
   $('scrim').hidden = !open;
-  if (open) $('cart-title').focus?.();
+  if (open) $('cart-title').focus();
 }
 
 // ---------- privacy: forget me, train now ----------
