@@ -188,7 +188,7 @@ export class AlsoBuyElement extends HTMLElement {
     this._headingId = `alsobuy-h-${(uid += 1)}`;
     const root = this.attachShadow({ mode: 'open' });
     styleInto(root);
-    this._section = el('section', { part: 'container', class: 'wrap', 'aria-labelledby': this._headingId });
+    this._section = el('div', { part: 'container', class: 'wrap' }); // the host is the labelled region
     this._heading = el('h2', { part: 'heading', id: this._headingId });
     this._body = el('div');
     this._body.append(el('div', { class: 'skeleton', 'aria-hidden': 'true' }));

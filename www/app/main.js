@@ -17,7 +17,7 @@ import { trainingAvailable, trainInWorker } from './training.js';
 
 const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
-const state = { catalog: [], byId: new Map(), rec: null, pack: null, source: 'none', category: null, query: '', current: null, override: null };
+const state = { catalog: [], byId: new Map(), rec: null, pack: null, source: 'none', category: null, query: '', current: null };
 const cart = new Cart();
 const strips = { forYou: $('for-you'), item: $('item-strip'), cart: $('cart-strip') };
 
@@ -232,6 +232,15 @@ async function forgetMe() {
   }
 }
 
+/** A new Recommender on the same data and this shopper's store (after the worker saved a fine-tuned model). */
+async function reopen() {
+  const { Recommender } = alsobuy;
+  if (state.pack) return Recommender.open({ pack: state.pack });
+  const rec = await Recommender.open();
+  rec.setCatalog(state.catalog);
+  return rec;
+}
+
 function setupTraining() {
   const btn = $('train');
   if (!state.rec || !trainingAvailable(alsobuy.Recommender)) {
@@ -253,10 +262,11 @@ function setupTraining() {
       await state.rec.flush();
       const job = { pack: state.pack ?? undefined, catalog: state.pack ? undefined : state.catalog, epochs: 5 };
       await trainInWorker(job, (f) => { if (typeof f === 'number') { bar.value = f; bar.textContent = `${Math.round(f * 100)}%`; } });
+      performance.mark('alsobuy:train-end');
       bar.value = 1;
-      // Pick up the fine-tuned model the worker stored.
+      // Pick up the fine-tuned model the worker stored (same pack bytes or catalogue, this shopper's store).
       const old = state.rec;
-      const { rec } = await loadRecommender(state.override ? { catalog: state.catalog } : {});
+      const rec = await reopen();
       useRecommender(rec);
       old.free();
       say('Your personal model is fine-tuned. It stays in this browser.');
@@ -265,7 +275,7 @@ function setupTraining() {
       say(`Training failed: ${e.message}`);
       root.dataset.training = 'error';
     } finally {
-      performance.mark('alsobuy:train-end');
+      if (!performance.getEntriesByName('alsobuy:train-end').length) performance.mark('alsobuy:train-end');
       btn.disabled = false;
     }
   });
@@ -313,7 +323,6 @@ async function boot() {
   await ensureInit();
   selfCheck();
   const overrideUrl = catalogOverrideUrl();
-  state.override = overrideUrl;
   const override = overrideUrl ? await fetchJson(overrideUrl) : null;
   if (engineAvailable()) {
     try {
