@@ -58,6 +58,8 @@ test('adding to the cart shows suggestions with reasons, never cart items', asyn
   await page.locator('#view-list:not([hidden])').waitFor();
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${ARTIFACTS}shop.png` });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${ARTIFACTS}shop-mobile.png` });
   assert.deepEqual(problems, []);
   assert.deepEqual(foreign(requests, env.url), [], 'every request stays on the page origin');
   await context.close();

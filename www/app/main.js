@@ -19,6 +19,7 @@ const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
 const state = { catalog: [], byId: new Map(), rec: null, pack: null, source: 'none', category: null, query: '', current: null };
 const cart = new Cart();
+let booted = false;
 const strips = { forYou: $('for-you'), item: $('item-strip'), cart: $('cart-strip') };
 
 function say(text) {
@@ -84,7 +85,7 @@ function updateEventCount() {
 
 function refreshStrips() {
   if (!state.rec) return;
-  const ids = cart.ids();
+  const ids = cart.ids().filter((id) => state.byId.has(id)); // a stale line from an older catalogue is not context
   for (const s of Object.values(strips)) s.cart = ids;
   if (state.current) strips.item.setAttribute('for', state.current);
   strips.cart.hidden = ids.length === 0;
@@ -117,6 +118,7 @@ function renderList() {
   const title = state.query ? `Results for “${state.query.trim()}”` : state.category ?? 'All groceries';
   $('list-title').textContent = title;
   $('list-count').textContent = `${items.length} product${items.length === 1 ? '' : 's'}`;
+  $('no-results').hidden = items.length > 0;
 }
 
 function showList() {
@@ -141,6 +143,7 @@ function showItem(id) {
   state.current = id;
   strips.item.hidden = !state.rec;
   renderDetail($('detail'), item, addToCart);
+  if (booted) document.querySelector('#detail h1')?.focus({ preventScroll: true });
   document.title = `${item.name ?? id} — Corner Grocer`;
   record({ kind: 'view', item: id });
   refreshStrips();
@@ -261,7 +264,13 @@ function setupTraining() {
       await flushing;
       await state.rec.flush();
       const job = { pack: state.pack ?? undefined, catalog: state.pack ? undefined : state.catalog, epochs: 5 };
-      await trainInWorker(job, (f) => { if (typeof f === 'number') { bar.value = f; bar.textContent = `${Math.round(f * 100)}%`; } });
+      $('train-label').textContent = 'Training… 0%';
+      await trainInWorker(job, (f) => {
+        if (typeof f !== 'number') return;
+        bar.value = f;
+        bar.textContent = `${Math.round(f * 100)}%`;
+        $('train-label').textContent = `Training… ${Math.round(f * 100)}%`;
+      });
       performance.mark('alsobuy:train-end');
       bar.value = 1;
       // Pick up the fine-tuned model the worker stored (same pack bytes or catalogue, this shopper's store).
@@ -269,9 +278,11 @@ function setupTraining() {
       const rec = await reopen();
       useRecommender(rec);
       old.free();
+      $('train-label').textContent = 'Fine-tuned';
       say('Your personal model is fine-tuned. It stays in this browser.');
       root.dataset.training = 'done';
     } catch (e) {
+      $('train-label').textContent = 'Not trained';
       say(`Training failed: ${e.message}`);
       root.dataset.training = 'error';
     } finally {
@@ -354,6 +365,7 @@ async function boot() {
   route();
   root.dataset.saved = root.dataset.saved ?? 'true';
   root.dataset.ready = 'true';
+  booted = true;
 }
 
 boot().catch((e) => {

@@ -59,7 +59,7 @@ export function renderDetail(container, item, onAdd) {
     h('div', { class: 'detail-media' }, h('img', { src: imageFor(item), alt: `${name} (illustration)`, width: 480, height: 360 })),
     h('div', { class: 'detail-body' },
       h('p', { class: 'crumbs' }, levels.join(' › ')),
-      h('h1', { class: 'detail-title', 'data-testid': 'detail-title' }, name),
+      h('h1', { class: 'detail-title', 'data-testid': 'detail-title', tabindex: '-1' }, name),
       h('p', { class: 'detail-price' }, formatPrice(item.price)),
       stockBadge(item),
       (item.tags?.length ? h('p', { class: 'muted' }, `Tags: ${item.tags.join(', ')}`) : null),
