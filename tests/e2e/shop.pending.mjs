@@ -58,6 +58,7 @@ test('adding to the cart shows suggestions with reasons, never cart items', asyn
   await page.locator('#view-list:not([hidden])').waitFor();
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${ARTIFACTS}shop.png` });
+  await page.emulateMedia({ reducedMotion: 'reduce' }); // no drawer transition mid-screenshot
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: `${ARTIFACTS}shop-mobile.png` });
   assert.deepEqual(problems, []);
