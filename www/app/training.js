@@ -1,0 +1,30 @@
+// "Train now": runs the engine's fine-tuning in a module Web Worker (../train-worker.js) and reports progress.
+// Training is part of the API contract "later" (docs/js-api.md): when the package has no `train`, the button is
+// disabled with a note, and nothing pretends to train.
+
+/** True when this build of the package can fine-tune. */
+export function trainingAvailable(Recommender) {
+  return typeof Recommender?.prototype?.train === 'function';
+}
+
+/**
+ * Trains in a worker. `job` = { namespace?, pack?: Uint8Array, catalog?: CatalogItem[], epochs }.
+ * `onProgress(fraction, detail)` is called with 0..1. Resolves with the worker's final message.
+ */
+export function trainInWorker(job, onProgress) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name: 'alsobuy-train' });
+    const done = (fn, v) => { worker.terminate(); fn(v); };
+    worker.addEventListener('message', (ev) => {
+      const m = ev.data ?? {};
+      if (m.type === 'progress') onProgress(m.fraction, m);
+      else if (m.type === 'done') done(resolve, m);
+      else if (m.type === 'unavailable') done(reject, new Error(m.message ?? 'training is not available in this build'));
+      else if (m.type === 'error') done(reject, new Error(m.message));
+    });
+    worker.addEventListener('error', (e) => done(reject, new Error(e.message || 'the training worker failed to start')));
+    const pack = job.pack ? job.pack.slice() : undefined; // a copy we can transfer
+    worker.postMessage({ type: 'train', namespace: job.namespace, pack, catalog: job.catalog, epochs: job.epochs },
+      pack ? [pack.buffer] : []);
+  });
+}
