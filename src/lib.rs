@@ -7,8 +7,14 @@
 //! `serde-wasm-bindgen`.
 
 pub mod error;
+pub mod eval;
 pub mod ids;
+pub mod interactions;
+pub mod scorers;
 pub mod similarity;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
