@@ -82,12 +82,16 @@ fn hybrid_config(overrides: &[String]) -> Result<HybridConfig, CliError> {
         let f = v as f32;
         match key {
             "lambda" => c.lambda = v,
+            "dropout" => c.dropout = v,
             "half_life" => c.half_life = f,
             "floor" => c.floor = f,
             "context_weight" => c.context_weight = f,
             "w_ease" => c.w_ease = f,
             "w_knn" => c.w_knn = f,
             "w_pop" => c.w_pop = f,
+            "w_nb" => c.w_nb = f,
+            "nb_beta" => c.nb_beta = f,
+            "nb_prior" => c.nb_prior = f,
             "w_repeat" => c.w_repeat = f,
             "knn_neighbours" => c.knn = c.knn.neighbours(v as usize),
             "knn_shrink" => c.knn = c.knn.shrink(f),

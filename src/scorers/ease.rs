@@ -21,22 +21,32 @@ pub const DEFAULT_MAX_ITEMS: usize = 5_000;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EaseConfig {
     lambda: f64,
+    dropout: f64,
     max_items: usize,
 }
 
 impl Default for EaseConfig {
     fn default() -> Self {
         Self {
-            lambda: 200.0,
+            lambda: 100.0,
+            dropout: 0.0,
             max_items: DEFAULT_MAX_ITEMS,
         }
     }
 }
 
 impl EaseConfig {
-    /// L2 regularisation λ added to the Gram diagonal (default 200; finite and > 0).
+    /// L2 regularisation λ added to the Gram diagonal (default 100; finite and > 0).
     pub fn lambda(mut self, lambda: f64) -> Self {
         self.lambda = lambda;
+        self
+    }
+
+    /// Emphasised-dropout regularisation `p ∈ [0, 1)` (Steck 2020, "Autoencoders that don't overfit towards
+    /// the identity", the DLAE closed form): the diagonal gets `λ + p/(1 − p) · G_ii`, so popular items are
+    /// regularised in proportion to their count. Default 0 (plain EASE^R).
+    pub fn dropout(mut self, p: f64) -> Self {
+        self.dropout = p;
         self
     }
 
@@ -58,6 +68,13 @@ impl EaseConfig {
             "lambda",
             self.lambda,
             "must be finite and > 0",
+        )?;
+        ensure(
+            (0.0..1.0).contains(&self.dropout),
+            "ease",
+            "dropout",
+            self.dropout,
+            "must be in [0, 1)",
         )?;
         ensure(
             (1..=DEFAULT_MAX_ITEMS).contains(&self.max_items),
@@ -84,8 +101,9 @@ impl EaseConfig {
             });
         }
         let mut g = gram(x, n);
+        let emphasis = self.dropout / (1.0 - self.dropout);
         for i in 0..n {
-            g[[i, i]] += self.lambda;
+            g[[i, i]] += self.lambda + emphasis * g[[i, i]];
         }
         let p = spd_inverse(g.view())?;
         let mut b = Array2::<f32>::zeros((n, n));

@@ -15,6 +15,7 @@
 //! caller does not exclude history). The defaults were chosen on validation splits of Groceries and
 //! MovieLens-100K jointly (never the test split): see the evaluation notes in the README.
 
+use super::cocounts::CoCounts;
 use super::ease::{Ease, EaseConfig, DEFAULT_MAX_ITEMS};
 use super::item_knn::{ItemKnn, ItemKnnConfig};
 use super::{check_len, ensure, standardise, Query, Scorer, ScorerError};
@@ -25,6 +26,8 @@ use crate::interactions::Interactions;
 pub struct HybridConfig {
     /// EASE λ.
     pub lambda: f64,
+    /// EASE emphasised-dropout `p` (see [`EaseConfig::dropout`]).
+    pub dropout: f64,
     /// Item-kNN config.
     pub knn: ItemKnnConfig,
     /// Recency half-life, in history positions (> 0).
@@ -37,6 +40,12 @@ pub struct HybridConfig {
     pub w_ease: f32,
     /// Blend weight of the kNN signal (≥ 0).
     pub w_knn: f32,
+    /// Blend weight of the naive-Bayes completion signal (≥ 0; see [`super::cocounts`]).
+    pub w_nb: f32,
+    /// Smoothing pseudo-count β of the completion signal (> 0).
+    pub nb_beta: f32,
+    /// Weight of the prior `log(1 + n_j)` inside the completion signal (≥ 0; 1 = the Bayes posterior).
+    pub nb_prior: f32,
     /// Blend weight of the popularity signal (≥ 0).
     pub w_pop: f32,
     /// Bonus (in standard deviations) for rebuying a history item, times its recency weight (≥ 0).
@@ -46,13 +55,17 @@ pub struct HybridConfig {
 impl Default for HybridConfig {
     fn default() -> Self {
         Self {
-            lambda: 200.0,
+            lambda: 100.0,
+            dropout: 0.0,
             knn: ItemKnnConfig::default(),
             half_life: 10.0,
             floor: 0.2,
             context_weight: 1.0,
             w_ease: 1.0,
             w_knn: 0.5,
+            w_nb: 0.0,
+            nb_beta: 10.0,
+            nb_prior: 1.0,
             w_pop: 0.1,
             w_repeat: 0.5,
         }
@@ -118,6 +131,8 @@ impl HybridConfig {
             ("context_weight", self.context_weight),
             ("w_ease", self.w_ease),
             ("w_knn", self.w_knn),
+            ("w_nb", self.w_nb),
+            ("nb_prior", self.nb_prior),
             ("w_pop", self.w_pop),
             ("w_repeat", self.w_repeat),
         ] {
@@ -129,6 +144,13 @@ impl HybridConfig {
                 "must be finite and >= 0",
             )?;
         }
+        ensure(
+            self.nb_beta.is_finite() && self.nb_beta > 0.0,
+            m,
+            "nb_beta",
+            f64::from(self.nb_beta),
+            "must be finite and > 0",
+        )?;
         Ok(())
     }
 
@@ -137,11 +159,17 @@ impl HybridConfig {
         self.validate()?;
         let n = data.n_items();
         let ease = if self.w_ease > 0.0 && n <= DEFAULT_MAX_ITEMS {
-            Some(EaseConfig::default().lambda(self.lambda).fit(data)?)
+            Some(
+                EaseConfig::default()
+                    .lambda(self.lambda)
+                    .dropout(self.dropout)
+                    .fit(data)?,
+            )
         } else {
             None
         };
         let knn = self.knn.fit(data)?;
+        let nb = (self.w_nb > 0.0).then(|| CoCounts::fit(data.user_matrix(), n, 2_000, 1_000));
         let mut pop: Vec<f32> = data
             .popularity()
             .iter()
@@ -153,6 +181,7 @@ impl HybridConfig {
             n_items: n,
             ease,
             knn,
+            nb,
             pop,
         })
     }
@@ -165,6 +194,7 @@ pub struct Hybrid {
     n_items: usize,
     ease: Option<Ease>,
     knn: ItemKnn,
+    nb: Option<CoCounts>,
     pop: Vec<f32>,
 }
 
@@ -230,13 +260,22 @@ impl Scorer for Hybrid {
             }
             None => ease.copy_from_slice(&knn),
         }
+        let mut nb = vec![0f32; self.n_items];
+        if let Some(cc) = &self.nb {
+            cc.log_likelihood(&inputs, c.nb_beta, &mut nb);
+            for (j, v) in nb.iter_mut().enumerate() {
+                *v += c.nb_prior * (1.0 + cc.count(j as u32)).ln();
+            }
+            standardise(&mut nb);
+        }
         for (j, o) in out.iter_mut().enumerate() {
+            let b = nb.get(j).copied().unwrap_or(0.0);
             let (e, k, p) = (
                 ease.get(j).copied().unwrap_or(0.0),
                 knn.get(j).copied().unwrap_or(0.0),
                 self.pop.get(j).copied().unwrap_or(0.0),
             );
-            *o = c.w_ease * e + c.w_knn * k + c.w_pop * p;
+            *o = c.w_ease * e + c.w_knn * k + c.w_nb * b + c.w_pop * p;
         }
         if c.w_repeat > 0.0 {
             let len = query.history.len();

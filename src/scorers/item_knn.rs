@@ -22,7 +22,7 @@ pub struct ItemKnnConfig {
 impl Default for ItemKnnConfig {
     fn default() -> Self {
         Self {
-            neighbours: 100,
+            neighbours: 50,
             shrink: 10.0,
             max_row_len: 1000,
         }
@@ -30,7 +30,7 @@ impl Default for ItemKnnConfig {
 }
 
 impl ItemKnnConfig {
-    /// Neighbours kept per item (default 100, at least 1).
+    /// Neighbours kept per item (default 50, at least 1).
     pub fn neighbours(mut self, n: usize) -> Self {
         self.neighbours = n;
         self

@@ -12,6 +12,7 @@
 //! | `ease` | [`ease`] | EASE^R (Steck 2019), closed form, dense |
 //! | `hybrid` | [`hybrid`] | recency-weighted EASE + kNN + popularity + repeat, normalised blend |
 
+pub mod cocounts;
 pub mod ease;
 pub mod hybrid;
 pub mod item_knn;
