@@ -10,12 +10,18 @@ pub mod catalog;
 pub mod cooccur;
 pub mod encoding;
 pub mod error;
+pub mod eval;
 pub mod events;
 pub mod hashing;
 pub mod ids;
+pub mod interactions;
 pub mod pack;
 pub mod recommend;
+pub mod scorers;
 pub mod similarity;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

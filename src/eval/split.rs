@@ -1,0 +1,284 @@
+//! Seeded train/test splits on raw (string-id) events, and their preparation into index space.
+//!
+//! * [`basket_holdout`] — a share of sessions (baskets) is held out; from each held-out basket with at least
+//!   two distinct items one item (seeded) is the target and the rest is the context. Anonymous queries.
+//! * [`leave_last_out`] — per user with at least two distinct items, the item of their last interaction (by
+//!   timestamp; ties keep input order) is the target; the rest stays in training and is the query's history.
+//!
+//! Both return a [`RawSplit`] whose `train` can be split again the same way: that is the validation split
+//! used for tuning, so the test cases are never looked at while choosing defaults.
+
+use std::collections::HashMap;
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+
+use crate::ids::Interner;
+use crate::interactions::{Interactions, InteractionsBuilder, InteractionsError};
+
+/// One interaction with string ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent {
+    /// The user (`None`: anonymous, the session stands for the user).
+    pub user: Option<String>,
+    /// The session (basket).
+    pub session: String,
+    /// The item.
+    pub item: String,
+    /// Event weight (> 0).
+    pub weight: f32,
+    /// Timestamp (only the order matters).
+    pub timestamp: i64,
+}
+
+/// One held-out case with string ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawCase {
+    /// Whose history the query carries (`None`: anonymous).
+    pub user: Option<String>,
+    /// The context items.
+    pub context: Vec<String>,
+    /// The held-out item to find.
+    pub target: String,
+}
+
+/// Training events and held-out cases.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawSplit {
+    /// Events the models may learn from.
+    pub train: Vec<RawEvent>,
+    /// Cases to rank.
+    pub cases: Vec<RawCase>,
+    /// Whether the history of a case's user is excluded from its ranking.
+    pub exclude_history: bool,
+}
+
+/// Holds out `fraction` of the sessions (seeded shuffle), one random item of each as the target.
+/// Held-out sessions with fewer than two distinct items are dropped (nothing to condition on).
+pub fn basket_holdout(events: &[RawEvent], fraction: f64, seed: u64) -> RawSplit {
+    let mut order: Vec<&str> = Vec::new();
+    let mut baskets: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        baskets
+            .entry(e.session.as_str())
+            .or_insert_with(|| {
+                order.push(e.session.as_str());
+                Vec::new()
+            })
+            .push(i);
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut shuffled = order.clone();
+    shuffled.shuffle(&mut rng);
+    let n_test = ((shuffled.len() as f64) * fraction.clamp(0.0, 1.0)).round() as usize;
+    let test: std::collections::HashSet<&str> = shuffled.iter().take(n_test).copied().collect();
+    let mut split = RawSplit::default();
+    for s in &order {
+        let idx = baskets.get(s).map(Vec::as_slice).unwrap_or(&[]);
+        if !test.contains(s) {
+            split
+                .train
+                .extend(idx.iter().filter_map(|&i| events.get(i)).cloned());
+            continue;
+        }
+        let mut items: Vec<&str> = Vec::new();
+        for &i in idx {
+            if let Some(e) = events.get(i) {
+                if !items.contains(&e.item.as_str()) {
+                    items.push(&e.item);
+                }
+            }
+        }
+        if items.len() < 2 {
+            continue;
+        }
+        let t = rng.random_range(0..items.len());
+        let target = items.remove(t).to_owned();
+        split.cases.push(RawCase {
+            user: None,
+            context: items.into_iter().map(str::to_owned).collect(),
+            target,
+        });
+    }
+    split
+}
+
+/// Per named user, holds out the item of their last interaction (users with fewer than two distinct items
+/// keep everything in training; anonymous events always stay in training). Events of the held-out item by
+/// that user are all removed from training.
+pub fn leave_last_out(events: &[RawEvent]) -> RawSplit {
+    let mut by_user: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let Some(u) = e.user.as_deref() else {
+            continue;
+        };
+        by_user
+            .entry(u)
+            .or_insert_with(|| {
+                order.push(u);
+                Vec::new()
+            })
+            .push(i);
+    }
+    let mut held: HashMap<&str, &str> = HashMap::new();
+    let mut split = RawSplit {
+        exclude_history: true,
+        ..RawSplit::default()
+    };
+    for u in &order {
+        let mut idx = by_user.get(u).cloned().unwrap_or_default();
+        idx.sort_by_key(|&i| (events.get(i).map_or(0, |e| e.timestamp), i));
+        let Some(last) = idx.last().and_then(|&i| events.get(i)) else {
+            continue;
+        };
+        let distinct = idx
+            .iter()
+            .filter_map(|&i| events.get(i))
+            .filter(|e| e.item != last.item)
+            .count();
+        if distinct == 0 {
+            continue;
+        }
+        held.insert(u, last.item.as_str());
+        split.cases.push(RawCase {
+            user: Some((*u).to_owned()),
+            context: Vec::new(),
+            target: last.item.clone(),
+        });
+    }
+    for e in events {
+        if let Some(u) = e.user.as_deref() {
+            if held.get(u) == Some(&e.item.as_str()) {
+                continue;
+            }
+        }
+        split.train.push(e.clone());
+    }
+    split
+}
+
+/// A held-out case in index space.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// The user row whose history the query carries, if any.
+    pub row: Option<usize>,
+    /// Context items.
+    pub context: Vec<u32>,
+    /// The item to find.
+    pub target: u32,
+}
+
+/// A split ready to evaluate: the training matrix and the cases in its index space.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Training interactions (catalogue items interned first).
+    pub train: Interactions,
+    /// Cases.
+    pub cases: Vec<Case>,
+    /// Whether the history is excluded from rankings.
+    pub exclude_history: bool,
+}
+
+/// Interns `catalogue` then the training events, and maps the cases into that index space (targets or
+/// context items never seen anywhere are interned too, so every case can be ranked).
+pub fn prepare(split: &RawSplit, catalogue: &[String]) -> Result<Prepared, InteractionsError> {
+    let mut items = Interner::new();
+    for c in catalogue {
+        items.intern(c)?;
+    }
+    for c in &split.cases {
+        for it in c.context.iter().chain(std::iter::once(&c.target)) {
+            items.intern(it)?;
+        }
+    }
+    let mut b = InteractionsBuilder::with_items(items);
+    for e in &split.train {
+        b.push(
+            e.user.as_deref(),
+            &e.session,
+            &e.item,
+            e.weight,
+            e.timestamp,
+        )?;
+    }
+    let train = b.build();
+    let mut cases = Vec::with_capacity(split.cases.len());
+    for c in &split.cases {
+        let Some(target) = train.items().get(&c.target) else {
+            continue;
+        };
+        cases.push(Case {
+            row: c.user.as_deref().and_then(|u| train.row_of_user(u)),
+            context: c
+                .context
+                .iter()
+                .filter_map(|it| train.items().get(it))
+                .collect(),
+            target,
+        });
+    }
+    Ok(Prepared {
+        train,
+        cases,
+        exclude_history: split.exclude_history,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(user: Option<&str>, s: &str, item: &str, ts: i64) -> RawEvent {
+        RawEvent {
+            user: user.map(str::to_owned),
+            session: s.to_owned(),
+            item: item.to_owned(),
+            weight: 1.0,
+            timestamp: ts,
+        }
+    }
+
+    #[test]
+    fn basket_holdout_is_seeded_and_disjoint() {
+        let events: Vec<RawEvent> = (0..100)
+            .flat_map(|b| {
+                let s = format!("b{b}");
+                vec![
+                    ev(None, &s, "x", 0),
+                    ev(None, &s, "y", 0),
+                    ev(None, &s, "z", 0),
+                ]
+            })
+            .collect();
+        let a = basket_holdout(&events, 0.2, 42);
+        assert_eq!(a, basket_holdout(&events, 0.2, 42));
+        assert_ne!(a, basket_holdout(&events, 0.2, 7));
+        assert_eq!(a.cases.len(), 20);
+        assert_eq!(a.train.len(), 240);
+        for c in &a.cases {
+            assert_eq!(c.context.len(), 2);
+            assert!(!c.context.contains(&c.target));
+        }
+    }
+
+    #[test]
+    fn leave_last_out_holds_out_the_latest_item() {
+        let events = vec![
+            ev(Some("u"), "s1", "a", 1),
+            ev(Some("u"), "s1", "b", 3),
+            ev(Some("u"), "s2", "c", 2),
+            ev(Some("v"), "s3", "a", 1),
+        ];
+        let s = leave_last_out(&events);
+        assert!(s.exclude_history);
+        assert_eq!(s.cases.len(), 1);
+        assert_eq!(s.cases[0].target, "b");
+        assert_eq!(s.train.len(), 3);
+        let p = prepare(&s, &[]).unwrap();
+        assert_eq!(p.cases[0].row, p.train.row_of_user("u"));
+        assert_eq!(p.train.items().name(p.cases[0].target), Some("b"));
+        assert_eq!(p.train.popularity()[p.cases[0].target as usize], 0);
+    }
+}
