@@ -8,7 +8,7 @@
 // gives byte-identical output.
 //
 // Each item becomes { id, name, category: "level1/level2", price, inStock, tags }:
-// - `id` is the item exactly as in the CSV (also the id used in the baskets, trailing spaces included);
+// - `id` is the item as in the CSV, trimmed (the alsobuy CLI trims CSV fields too: "cream cheese " → "cream cheese");
 // - `name` is a title-cased display name;
 // - `price` is SYNTHETIC and illustrative: a hash of the id picks a price in a plausible range for its level1
 //   category (the dataset has no prices); the page footer says so;
@@ -112,7 +112,7 @@ export function buildCatalog(csvText) {
   const seen = new Set();
   const items = [];
   for (const [n, r] of rows.entries()) {
-    const id = r[iItem];
+    const id = (r[iItem] ?? "").trim(); // ids are trimmed, as the alsobuy CLI trims CSV fields
     if (!id || !id.trim()) throw new Error(`items CSV row ${n + 2}: empty item id`);
     if (seen.has(id)) throw new Error(`items CSV row ${n + 2}: duplicate item id ${JSON.stringify(id)}`);
     seen.add(id);

@@ -4,6 +4,7 @@
 pub mod datasets;
 pub mod evaluate;
 pub mod input;
+pub mod pack;
 pub mod recommend;
 
 use std::process::ExitCode;
@@ -74,6 +75,8 @@ pub enum Command {
     Recommend(recommend::RecommendArgs),
     /// Evaluate the models on a public dataset and print a Markdown table.
     Evaluate(evaluate::EvaluateArgs),
+    /// Build the aggregated model pack a shop ships to its shoppers' browsers.
+    Pack(pack::PackArgs),
 }
 
 /// Parses `std::env::args`, runs the command and returns the exit code (errors go to stderr).
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Recommend(a) => recommend::run(&a),
         Command::Evaluate(a) => evaluate::run(&a),
+        Command::Pack(a) => pack::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
