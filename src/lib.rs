@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod ids;
+pub mod model;
 pub mod similarity;
 
 #[cfg(target_arch = "wasm32")]
