@@ -27,9 +27,15 @@
 //! `k` loop and may use FMA when the CPU has it, so its results differ in the last bits from the browser's.
 //!
 //! # Implementations
-//! - [`scalar`]: portable safe Rust, register-blocked so LLVM vectorises it natively (SSE2 on x86-64).
+//! Both pack `B` once per call into zero-padded panels of 8 columns (`k × 8`, contiguous), so the inner
+//! loop streams one small panel that stays in L1, and edge columns need no special code (padding adds
+//! `+0·a` terms only to columns that are never stored).
+//! - [`scalar`]: portable safe Rust; also packs 4-row panels of `A` (zero-padded), and its 4×8 tile loop
+//!   over fixed-size arrays is what LLVM vectorises natively (SSE2 on x86-64).
 //! - `simd128` (only on `wasm32` with the `simd128` target feature, which `.cargo/config.toml` enables):
-//!   explicit `core::arch::wasm32` f32x4 kernels with 4×8 register tiles. The only `unsafe` code in the crate.
+//!   explicit `core::arch::wasm32` kernels with 4×8 register tiles of f32x4 accumulators (8 accumulators,
+//!   2 `B` vectors and a broadcast `A` value per step: within the 16 SIMD registers of x86-64 hosts),
+//!   reading `A` in place through `v128.load32_splat`. The only `unsafe` code in the crate.
 //!
 //! The top-level functions pick the SIMD128 kernel where it exists and the scalar one otherwise.
 
@@ -40,12 +46,40 @@ const MR: usize = 4;
 /// Columns of a register tile (two f32x4 vectors).
 const NR: usize = 8;
 
-/// How `A` is laid out for the kernel: element `(i, p)` of the logical `m × k` operand is at
-/// `i * row_stride + p * col_stride`.
-#[derive(Clone, Copy)]
+/// Where element `(i, p)` of a logical matrix operand lives: `i * row_stride + p * col_stride`.
+#[derive(Clone, Copy, Debug)]
 struct Strided {
     row_stride: usize,
     col_stride: usize,
+}
+
+impl Strided {
+    const fn row_major(cols: usize) -> Self {
+        Self {
+            row_stride: cols,
+            col_stride: 1,
+        }
+    }
+    /// The transpose of a row-major matrix whose rows are `storage_cols` long: logical `(i, p)` is stored
+    /// at `p * storage_cols + i`.
+    const fn transposed(storage_cols: usize) -> Self {
+        Self {
+            row_stride: 1,
+            col_stride: storage_cols,
+        }
+    }
+    /// One past the largest index an `rows × cols` logical matrix touches (0 when empty).
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", target_feature = "simd128")),
+        allow(dead_code)
+    )]
+    fn extent(self, rows: usize, cols: usize) -> usize {
+        if rows == 0 || cols == 0 {
+            0
+        } else {
+            (rows - 1) * self.row_stride + (cols - 1) * self.col_stride + 1
+        }
+    }
 }
 
 fn mismatch(what: &'static str, got: usize, expected: usize) -> ModelError {
@@ -74,10 +108,50 @@ fn check_len(what: &'static str, slice_len: usize, rows: usize, cols: usize) -> 
     }
 }
 
+/// The three products' operand layouts, after checking the slice lengths.
+#[allow(clippy::too_many_arguments)]
+fn checked(
+    op: Op,
+    a: &[f32],
+    b: &[f32],
+    c: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> ModelResult<(Strided, Strided)> {
+    match op {
+        Op::AB => {
+            check_len("a", a.len(), m, k)?;
+            check_len("b", b.len(), k, n)?;
+        }
+        Op::AtB => {
+            check_len("a", a.len(), k, m)?;
+            check_len("b", b.len(), k, n)?;
+        }
+        Op::ABt => {
+            check_len("a", a.len(), m, k)?;
+            check_len("b", b.len(), n, k)?;
+        }
+    }
+    check_len("c", c.len(), m, n)?;
+    Ok(match op {
+        Op::AB => (Strided::row_major(k), Strided::row_major(n)),
+        Op::AtB => (Strided::transposed(m), Strided::row_major(n)),
+        Op::ABt => (Strided::row_major(k), Strided::transposed(k)),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Op {
+    AB,
+    AtB,
+    ABt,
+}
+
 /// `C = A·B` for row-major `A` (`m × k`), `B` (`k × n`) and `C` (`m × n`); `C` is overwritten.
 ///
-/// Complexity `O(m·k·n)`. Errors: [`ModelError::ShapeMismatch`] when a slice length differs from its shape.
-/// Never panics.
+/// Complexity `O(m·k·n)` time, `O(k·n)` scratch. Errors: [`ModelError::ShapeMismatch`] when a slice length
+/// differs from its shape. Never panics.
 pub fn matmul(
     a: &[f32],
     b: &[f32],
@@ -86,20 +160,14 @@ pub fn matmul(
     k: usize,
     n: usize,
 ) -> ModelResult<()> {
-    check_len("a", a.len(), m, k)?;
-    check_len("b", b.len(), k, n)?;
-    check_len("c", c.len(), m, n)?;
-    let layout = Strided {
-        row_stride: k,
-        col_stride: 1,
-    };
-    dispatch(a, layout, b, c, m, k, n);
+    let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+    dispatch(a, la, b, lb, c, m, k, n);
     Ok(())
 }
 
 /// `C = Aᵀ·B` for row-major `A` (`k × m`, so `Aᵀ` is `m × k`), `B` (`k × n`) and `C` (`m × n`).
 ///
-/// Complexity `O(m·k·n)`. Errors: [`ModelError::ShapeMismatch`]. Never panics.
+/// Complexity `O(m·k·n)`, `O(k·n)` scratch. Errors: [`ModelError::ShapeMismatch`]. Never panics.
 pub fn matmul_at_b(
     a: &[f32],
     b: &[f32],
@@ -108,21 +176,14 @@ pub fn matmul_at_b(
     k: usize,
     n: usize,
 ) -> ModelResult<()> {
-    check_len("a", a.len(), k, m)?;
-    check_len("b", b.len(), k, n)?;
-    check_len("c", c.len(), m, n)?;
-    let layout = Strided {
-        row_stride: 1,
-        col_stride: m,
-    };
-    dispatch(a, layout, b, c, m, k, n);
+    let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
+    dispatch(a, la, b, lb, c, m, k, n);
     Ok(())
 }
 
 /// `C = A·Bᵀ` for row-major `A` (`m × k`), `B` (`n × k`, so `Bᵀ` is `k × n`) and `C` (`m × n`).
 ///
-/// Transposes `B` once into a scratch buffer (`O(k·n)` extra memory), then runs [`matmul`]'s kernel, so the
-/// summation order is the same as everywhere else. Complexity `O(m·k·n + k·n)`.
+/// `Bᵀ` is read in place while packing. Complexity `O(m·k·n)`, `O(k·n)` scratch.
 /// Errors: [`ModelError::ShapeMismatch`]. Never panics.
 pub fn matmul_a_bt(
     a: &[f32],
@@ -132,39 +193,75 @@ pub fn matmul_a_bt(
     k: usize,
     n: usize,
 ) -> ModelResult<()> {
-    check_len("a", a.len(), m, k)?;
-    check_len("b", b.len(), n, k)?;
-    check_len("c", c.len(), m, n)?;
-    let bt = transpose(b, n, k);
-    let layout = Strided {
-        row_stride: k,
-        col_stride: 1,
-    };
-    dispatch(a, layout, &bt, c, m, k, n);
+    let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
+    dispatch(a, la, b, lb, c, m, k, n);
     Ok(())
 }
 
-/// The transpose of a row-major `rows × cols` matrix (`src.len()` must be `rows * cols`; missing elements
-/// read as zero rather than panic).
-fn transpose(src: &[f32], rows: usize, cols: usize) -> Vec<f32> {
-    let mut out = vec![0.0f32; rows * cols];
-    for (r, row) in src.chunks_exact(cols.max(1)).take(rows).enumerate() {
-        for (cidx, &v) in row.iter().enumerate() {
-            if let Some(slot) = out.get_mut(cidx * rows + r) {
-                *slot = v;
+/// Packs the logical `k × n` operand `b` into `ceil(n / 8)` panels of `k` rows × 8 columns, zero-padded.
+/// Panel `jb` occupies `[jb * k, (jb + 1) * k)` of the result. Unreadable elements (impossible after the
+/// shape checks) read as zero.
+fn pack_b(b: &[f32], lb: Strided, k: usize, n: usize) -> Vec<[f32; NR]> {
+    let panels = n.div_ceil(NR);
+    let mut out = vec![[0.0f32; NR]; panels * k];
+    if k == 0 {
+        return out;
+    }
+    for (jb, panel) in out.chunks_exact_mut(k).enumerate() {
+        let j0 = jb * NR;
+        let width = NR.min(n - j0);
+        for (p, row) in panel.iter_mut().enumerate() {
+            let start = p * lb.row_stride + j0 * lb.col_stride;
+            if lb.col_stride == 1 {
+                if let (Some(src), Some(dst)) = (b.get(start..start + width), row.get_mut(..width))
+                {
+                    dst.copy_from_slice(src);
+                }
+            } else {
+                for (cidx, slot) in row.iter_mut().take(width).enumerate() {
+                    *slot = b.get(start + cidx * lb.col_stride).copied().unwrap_or(0.0);
+                }
             }
         }
     }
     out
 }
 
+/// Writes the valid `rows × cols` corner of a 4×8 tile into `c` at `(i0, j0)`.
+fn store_tile(
+    c: &mut [f32],
+    n: usize,
+    i0: usize,
+    j0: usize,
+    rows: usize,
+    cols: usize,
+    tile: &[[f32; NR]; MR],
+) {
+    for (r, acc_row) in tile.iter().enumerate().take(rows) {
+        let start = (i0 + r) * n + j0;
+        if let (Some(dst), Some(src)) = (c.get_mut(start..start + cols), acc_row.get(..cols)) {
+            dst.copy_from_slice(src);
+        }
+    }
+}
+
 /// Runs the best kernel for this target. Shapes have been checked by the caller.
+#[allow(clippy::too_many_arguments)]
 #[inline]
-fn dispatch(a: &[f32], layout: Strided, b: &[f32], c: &mut [f32], m: usize, k: usize, n: usize) {
+fn dispatch(
+    a: &[f32],
+    la: Strided,
+    b: &[f32],
+    lb: Strided,
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    simd128::gemm(a, layout, b, c, m, k, n);
+    simd128::gemm(a, la, b, lb, c, m, k, n);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    scalar::gemm(a, layout, b, c, m, k, n);
+    scalar::gemm(a, la, b, lb, c, m, k, n);
 }
 
 /// Which kernel [`matmul`] and friends run on this build: `"simd128"` or `"scalar"`.
@@ -178,7 +275,7 @@ pub const fn active_kernel() -> &'static str {
 
 /// The portable kernels, callable directly on every target (the SIMD tests compare against these).
 pub mod scalar {
-    use super::{check_len, ModelResult, Strided, MR, NR};
+    use super::{checked, pack_b, store_tile, ModelResult, Op, Strided, MR, NR};
 
     /// Scalar `C = A·B`; same contract and result bits as [`super::matmul`].
     pub fn matmul(
@@ -189,14 +286,8 @@ pub mod scalar {
         k: usize,
         n: usize,
     ) -> ModelResult<()> {
-        check_len("a", a.len(), m, k)?;
-        check_len("b", b.len(), k, n)?;
-        check_len("c", c.len(), m, n)?;
-        let layout = Strided {
-            row_stride: k,
-            col_stride: 1,
-        };
-        gemm(a, layout, b, c, m, k, n);
+        let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n);
         Ok(())
     }
 
@@ -209,76 +300,70 @@ pub mod scalar {
         k: usize,
         n: usize,
     ) -> ModelResult<()> {
-        check_len("a", a.len(), k, m)?;
-        check_len("b", b.len(), k, n)?;
-        check_len("c", c.len(), m, n)?;
-        let layout = Strided {
-            row_stride: 1,
-            col_stride: m,
-        };
-        gemm(a, layout, b, c, m, k, n);
+        let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n);
         Ok(())
     }
 
-    /// The blocked scalar kernel. `a` holds the logical `m × k` operand under `layout`, `b` is `k × n`,
-    /// `c` is `m × n`; out-of-range reads yield zero (they cannot happen after the callers' shape checks).
-    pub(super) fn gemm(
+    /// Scalar `C = A·Bᵀ`; same contract and result bits as [`super::matmul_a_bt`].
+    pub fn matmul_a_bt(
         a: &[f32],
-        layout: Strided,
         b: &[f32],
         c: &mut [f32],
         m: usize,
         k: usize,
         n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n);
+        Ok(())
+    }
+
+    /// The packed, register-blocked scalar kernel (safe Rust).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gemm(
+        a: &[f32],
+        la: Strided,
+        b: &[f32],
+        lb: Strided,
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
     ) {
-        let at = |i: usize, p: usize| -> f32 {
-            a.get(i * layout.row_stride + p * layout.col_stride)
-                .copied()
-                .unwrap_or(0.0)
-        };
+        if k == 0 {
+            c.fill(0.0);
+            return;
+        }
+        let bpack = pack_b(b, lb, k, n);
+        let mut apanel = vec![[0.0f32; MR]; k];
         let mut i0 = 0;
         while i0 < m {
-            let mr = MR.min(m - i0);
-            let mut j0 = 0;
-            while j0 < n {
-                let nr = NR.min(n - j0);
-                if mr == MR && nr == NR {
-                    // Full 4×8 register tile: the shape LLVM vectorises across columns.
-                    let mut acc = [[0.0f32; NR]; MR];
-                    for p in 0..k {
-                        let Some(brow) = b.get(p * n + j0..p * n + j0 + NR) else {
-                            break;
-                        };
-                        for (r, acc_row) in acc.iter_mut().enumerate() {
-                            let av = at(i0 + r, p);
-                            for (slot, &bv) in acc_row.iter_mut().zip(brow) {
-                                *slot += av * bv;
-                            }
-                        }
-                    }
-                    for (r, acc_row) in acc.iter().enumerate() {
-                        let start = (i0 + r) * n + j0;
-                        if let Some(dst) = c.get_mut(start..start + NR) {
-                            dst.copy_from_slice(acc_row);
-                        }
-                    }
-                } else {
-                    // Edge tile: one element at a time, same term order.
-                    for i in i0..i0 + mr {
-                        for j in j0..j0 + nr {
-                            let mut s = 0.0f32;
-                            for p in 0..k {
-                                s += at(i, p) * b.get(p * n + j).copied().unwrap_or(0.0);
-                            }
-                            if let Some(dst) = c.get_mut(i * n + j) {
-                                *dst = s;
-                            }
+            let rows = MR.min(m - i0);
+            for (p, slot) in apanel.iter_mut().enumerate() {
+                for (r, v) in slot.iter_mut().enumerate() {
+                    *v = if r < rows {
+                        a.get((i0 + r) * la.row_stride + p * la.col_stride)
+                            .copied()
+                            .unwrap_or(0.0)
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            for (jb, bpanel) in bpack.chunks_exact(k).enumerate() {
+                let mut acc = [[0.0f32; NR]; MR];
+                for (av, bv) in apanel.iter().zip(bpanel) {
+                    for (acc_row, &ar) in acc.iter_mut().zip(av) {
+                        for (slot, &bc) in acc_row.iter_mut().zip(bv) {
+                            *slot += ar * bc;
                         }
                     }
                 }
-                j0 += nr;
+                let j0 = jb * NR;
+                store_tile(c, n, i0, j0, rows, NR.min(n - j0), &acc);
             }
-            i0 += mr;
+            i0 += rows;
         }
     }
 }
@@ -288,7 +373,7 @@ pub mod scalar {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
 pub mod simd128 {
-    use super::{check_len, ModelResult, Strided, MR, NR};
+    use super::{checked, pack_b, store_tile, ModelResult, Op, Strided, MR, NR};
     use core::arch::wasm32::{
         f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store,
     };
@@ -302,14 +387,8 @@ pub mod simd128 {
         k: usize,
         n: usize,
     ) -> ModelResult<()> {
-        check_len("a", a.len(), m, k)?;
-        check_len("b", b.len(), k, n)?;
-        check_len("c", c.len(), m, n)?;
-        let layout = Strided {
-            row_stride: k,
-            col_stride: 1,
-        };
-        gemm(a, layout, b, c, m, k, n);
+        let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n);
         Ok(())
     }
 
@@ -322,165 +401,112 @@ pub mod simd128 {
         k: usize,
         n: usize,
     ) -> ModelResult<()> {
-        check_len("a", a.len(), k, m)?;
-        check_len("b", b.len(), k, n)?;
-        check_len("c", c.len(), m, n)?;
-        let layout = Strided {
-            row_stride: 1,
-            col_stride: m,
-        };
-        gemm(a, layout, b, c, m, k, n);
+        let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n);
         Ok(())
     }
 
-    /// One `R × (4·V)` register tile: `C[i0.., j0..] = Σ_p A(i0+r, p) · B[p, j0..]`, `p` ascending.
-    ///
-    /// # Safety
-    /// For every `r < R`, `p < k`: `a.add(r * rs + p * cs)` must be readable; for every `p < k`:
-    /// `b.add(p * n .. p * n + 4 * V)` readable; for every `r < R`: `c.add(r * n .. r * n + 4 * V)` writable.
-    #[inline(always)]
-    unsafe fn tile<const R: usize, const V: usize>(
-        a: *const f32,
-        rs: usize,
-        cs: usize,
-        b: *const f32,
-        c: *mut f32,
-        k: usize,
-        n: usize,
-    ) {
-        let mut acc = [[f32x4_splat(0.0); V]; R];
-        let mut a_p = a;
-        let mut b_p = b;
-        for _ in 0..k {
-            let mut bv = [f32x4_splat(0.0); V];
-            for (v, slot) in bv.iter_mut().enumerate() {
-                // SAFETY: `b_p` points at row `p` of B, column `j0`; the caller guarantees 4·V readable floats.
-                // `v128_load` has no alignment requirement.
-                *slot = unsafe { v128_load(b_p.add(4 * v).cast::<v128>()) };
-            }
-            for (r, acc_row) in acc.iter_mut().enumerate() {
-                // SAFETY: element (i0 + r, p) of A, readable by the caller's guarantee.
-                let av = unsafe { v128_load32_splat(a_p.add(r * rs).cast::<u32>()) };
-                for (slot, &bvv) in acc_row.iter_mut().zip(bv.iter()) {
-                    *slot = f32x4_add(*slot, f32x4_mul(av, bvv));
-                }
-            }
-            // `wrapping_add` keeps the pointer arithmetic itself safe; the pointers are only dereferenced
-            // for `p < k`, inside the caller's guaranteed ranges.
-            a_p = a_p.wrapping_add(cs);
-            b_p = b_p.wrapping_add(n);
-        }
-        for (r, acc_row) in acc.iter().enumerate() {
-            for (v, &val) in acc_row.iter().enumerate() {
-                // SAFETY: row `i0 + r`, columns `j0 + 4v .. j0 + 4v + 4` of C are in bounds (caller).
-                unsafe { v128_store(c.add(r * n + 4 * v).cast::<v128>(), val) };
-            }
-        }
-    }
-
-    /// The blocked SIMD kernel; the callers have checked that `a` covers the logical `m × k` operand under
-    /// `layout`, `b.len() == k * n` and `c.len() == m * n`.
-    pub(super) fn gemm(
+    /// SIMD128 `C = A·Bᵀ`; same contract and result bits as [`super::scalar::matmul_a_bt`].
+    pub fn matmul_a_bt(
         a: &[f32],
-        layout: Strided,
         b: &[f32],
         c: &mut [f32],
         m: usize,
         k: usize,
         n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n);
+        Ok(())
+    }
+
+    /// One `R × 8` tile: `acc[r] = Σ_p A(i0 + r, p) · panel[p]`, `p` ascending, product then sum.
+    ///
+    /// # Safety
+    /// `a` must be readable at `r * rs + p * cs` for all `r < R`, `p < panel.len()`.
+    #[inline(always)]
+    unsafe fn tile<const R: usize>(
+        a: *const f32,
+        rs: usize,
+        cs: usize,
+        panel: &[[f32; NR]],
+    ) -> [[f32; NR]; MR] {
+        let zero = f32x4_splat(0.0);
+        let mut acc = [[zero; 2]; R];
+        let mut a_p = a;
+        for bv in panel {
+            // SAFETY: `bv` is a valid `[f32; 8]`; `v128_load` reads 16 bytes without alignment requirements,
+            // at offsets 0 and 16 — both inside the array.
+            let (b0, b1) = unsafe {
+                let ptr = bv.as_ptr();
+                (
+                    v128_load(ptr.cast::<v128>()),
+                    v128_load(ptr.add(4).cast::<v128>()),
+                )
+            };
+            for (r, acc_row) in acc.iter_mut().enumerate() {
+                // SAFETY: element (i0 + r, p) of A; readable by the caller's guarantee.
+                let av = unsafe { v128_load32_splat(a_p.add(r * rs).cast::<u32>()) };
+                acc_row[0] = f32x4_add(acc_row[0], f32x4_mul(av, b0));
+                acc_row[1] = f32x4_add(acc_row[1], f32x4_mul(av, b1));
+            }
+            // Only dereferenced for the next `p < panel.len()`; `wrapping_add` keeps the arithmetic itself safe.
+            a_p = a_p.wrapping_add(cs);
+        }
+        let mut out = [[0.0f32; NR]; MR];
+        for (dst, src) in out.iter_mut().zip(acc.iter()) {
+            // SAFETY: `dst` is a `[f32; 8]`; the two 16-byte unaligned stores land at offsets 0 and 16.
+            unsafe {
+                let ptr = dst.as_mut_ptr();
+                v128_store(ptr.cast::<v128>(), src[0]);
+                v128_store(ptr.add(4).cast::<v128>(), src[1]);
+            }
+        }
+        out
+    }
+
+    /// The packed SIMD kernel; the callers have checked the slice lengths against the shapes.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gemm(
+        a: &[f32],
+        la: Strided,
+        b: &[f32],
+        lb: Strided,
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
     ) {
-        let (rs, cs) = (layout.row_stride, layout.col_stride);
-        // Defensive re-check of the invariants the unsafe tiles rely on (cheap, once per call).
-        let a_needed = if m == 0 || k == 0 {
-            0
-        } else {
-            (m - 1) * rs + (k - 1) * cs + 1
-        };
-        if a.len() < a_needed || b.len() < k * n || c.len() < m * n {
+        // Defensive re-check of the invariant the unsafe tiles rely on (cheap, once per call).
+        if a.len() < la.extent(m, k) {
             return;
         }
+        if k == 0 {
+            c.fill(0.0);
+            return;
+        }
+        let bpack = pack_b(b, lb, k, n);
+        let (rs, cs) = (la.row_stride, la.col_stride);
         let ap = a.as_ptr();
-        let bp = b.as_ptr();
-        let cp = c.as_mut_ptr();
-        let n_vec = n - n % 4;
         let mut i0 = 0;
         while i0 < m {
-            let full_rows = m - i0 >= MR;
-            let mut j0 = 0;
-            // SAFETY (all tile calls below): rows i0..i0+R < m with R ≤ m - i0, columns j0..j0+4V ≤ n_vec ≤ n,
-            // so every A read is below `a_needed`, every B read below `k * n`, every C write below `m * n`.
-            while j0 + NR <= n_vec {
-                unsafe {
-                    if full_rows {
-                        tile::<MR, 2>(
-                            ap.add(i0 * rs),
-                            rs,
-                            cs,
-                            bp.add(j0),
-                            cp.add(i0 * n + j0),
-                            k,
-                            n,
-                        );
-                    } else {
-                        for i in i0..m {
-                            tile::<1, 2>(
-                                ap.add(i * rs),
-                                rs,
-                                cs,
-                                bp.add(j0),
-                                cp.add(i * n + j0),
-                                k,
-                                n,
-                            );
-                        }
-                    }
-                }
-                j0 += NR;
-            }
-            while j0 + 4 <= n_vec {
-                unsafe {
-                    if full_rows {
-                        tile::<MR, 1>(
-                            ap.add(i0 * rs),
-                            rs,
-                            cs,
-                            bp.add(j0),
-                            cp.add(i0 * n + j0),
-                            k,
-                            n,
-                        );
-                    } else {
-                        for i in i0..m {
-                            tile::<1, 1>(
-                                ap.add(i * rs),
-                                rs,
-                                cs,
-                                bp.add(j0),
-                                cp.add(i * n + j0),
-                                k,
-                                n,
-                            );
-                        }
-                    }
-                }
-                j0 += 4;
-            }
-            // Columns past the last multiple of 4: scalar, same term order.
-            let i_end = if full_rows { i0 + MR } else { m };
-            for i in i0..i_end {
-                for j in n_vec..n {
-                    let mut s = 0.0f32;
-                    for p in 0..k {
-                        let av = a.get(i * rs + p * cs).copied().unwrap_or(0.0);
-                        let bv = b.get(p * n + j).copied().unwrap_or(0.0);
-                        s += av * bv;
-                    }
-                    if let Some(dst) = c.get_mut(i * n + j) {
-                        *dst = s;
+            let rows = MR.min(m - i0);
+            for (jb, panel) in bpack.chunks_exact(k).enumerate() {
+                let j0 = jb * NR;
+                let cols = NR.min(n - j0);
+                if rows == MR {
+                    // SAFETY: rows i0..i0+4 < m and p < k, so every read is below `la.extent(m, k)`.
+                    let acc = unsafe { tile::<MR>(ap.wrapping_add(i0 * rs), rs, cs, panel) };
+                    store_tile(c, n, i0, j0, MR, cols, &acc);
+                } else {
+                    for i in i0..m {
+                        // SAFETY: row i < m and p < k: reads below `la.extent(m, k)`.
+                        let acc = unsafe { tile::<1>(ap.wrapping_add(i * rs), rs, cs, panel) };
+                        store_tile(c, n, i, j0, 1, cols, &acc);
                     }
                 }
             }
-            i0 = i_end;
+            i0 += rows;
         }
     }
 }
@@ -522,6 +548,16 @@ mod tests {
         c
     }
 
+    fn transpose(src: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+        let mut out = vec![0.0f32; rows * cols];
+        for r in 0..rows {
+            for c in 0..cols {
+                out[c * rows + r] = src[r * cols + c];
+            }
+        }
+        out
+    }
+
     const SIZES: [usize; 7] = [1, 3, 4, 8, 17, 64, 129];
 
     #[test]
@@ -553,6 +589,9 @@ mod tests {
                     let mut c5 = vec![f32::NAN; m * n];
                     scalar::matmul_at_b(&at, &b, &mut c5, m, k, n).unwrap();
                     assert_eq!(c5, want);
+                    let mut c6 = vec![f32::NAN; m * n];
+                    scalar::matmul_a_bt(&a, &bt, &mut c6, m, k, n).unwrap();
+                    assert_eq!(c6, want);
                 }
             }
         }
