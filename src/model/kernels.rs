@@ -227,7 +227,22 @@ fn pack_b(b: &[f32], lb: Strided, k: usize, n: usize) -> Vec<[f32; NR]> {
     out
 }
 
-/// Writes the valid `rows × cols` corner of a 4×8 tile into `c` at `(i0, j0)`.
+/// What happens to each finished sum before it is stored: `C = act(A·B + bias)`.
+#[derive(Clone, Copy)]
+struct Epilogue<'a> {
+    /// Added to column `j` (after the whole sum, so the summation order is unchanged).
+    bias: Option<&'a [f32]>,
+    /// `relu(z) = if z > 0 { z } else { +0.0 }` — written so every target returns the same bits.
+    relu: bool,
+}
+
+const PLAIN: Epilogue<'static> = Epilogue {
+    bias: None,
+    relu: false,
+};
+
+/// Writes the valid `rows × cols` corner of a 4×8 tile into `c` at `(i0, j0)`, through the epilogue.
+#[allow(clippy::too_many_arguments)]
 fn store_tile(
     c: &mut [f32],
     n: usize,
@@ -235,14 +250,61 @@ fn store_tile(
     j0: usize,
     rows: usize,
     cols: usize,
-    tile: &[[f32; NR]; MR],
+    tile: &mut [[f32; NR]; MR],
+    epi: Epilogue<'_>,
 ) {
+    if let Some(bias) = epi.bias.and_then(|b| b.get(j0..j0 + cols)) {
+        for acc_row in tile.iter_mut() {
+            for (v, &b) in acc_row.iter_mut().zip(bias) {
+                *v += b;
+            }
+        }
+    }
+    if epi.relu {
+        for acc_row in tile.iter_mut() {
+            for v in acc_row.iter_mut() {
+                *v = if *v > 0.0 { *v } else { 0.0 };
+            }
+        }
+    }
     for (r, acc_row) in tile.iter().enumerate().take(rows) {
         let start = (i0 + r) * n + j0;
         if let (Some(dst), Some(src)) = (c.get_mut(start..start + cols), acc_row.get(..cols)) {
             dst.copy_from_slice(src);
         }
     }
+}
+
+/// The forward product of a dense layer: `C = A·B + bias` (bias added to every row), then ReLU when
+/// `relu` is true; `A` is `m × k`, `B` is `k × n`, `bias` has `n` values, all row-major.
+///
+/// Bit-identical to [`matmul`] followed by adding the bias and applying `if z > 0 { z } else { 0 }`, but
+/// in one pass over `C`. Complexity `O(m·k·n)`. Errors: [`ModelError::ShapeMismatch`] (naming `bias` when
+/// it is not `n` long). Never panics.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_bias(
+    a: &[f32],
+    b: &[f32],
+    bias: &[f32],
+    relu: bool,
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> ModelResult<()> {
+    let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+    if bias.len() != n {
+        return Err(mismatch("bias", bias.len(), n));
+    }
+    let epi = Epilogue {
+        bias: Some(bias),
+        relu,
+    };
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    simd128::gemm(a, la, b, lb, c, m, k, n, epi);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::gemm(a, la, b, lb, c, m, k, n, epi);
+    Ok(())
 }
 
 /// Runs the best kernel for this target. Shapes have been checked by the caller.
@@ -259,9 +321,9 @@ fn dispatch(
     n: usize,
 ) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    simd128::gemm(a, la, b, lb, c, m, k, n);
+    simd128::gemm(a, la, b, lb, c, m, k, n, PLAIN);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    scalar::gemm(a, la, b, lb, c, m, k, n);
+    scalar::gemm(a, la, b, lb, c, m, k, n, PLAIN);
 }
 
 /// Which kernel [`matmul`] and friends run on this build: `"simd128"` or `"scalar"`.
@@ -275,7 +337,7 @@ pub const fn active_kernel() -> &'static str {
 
 /// The portable kernels, callable directly on every target (the SIMD tests compare against these).
 pub mod scalar {
-    use super::{checked, pack_b, store_tile, ModelResult, Op, Strided, MR, NR};
+    use super::{checked, pack_b, store_tile, Epilogue, ModelResult, Op, Strided, MR, NR, PLAIN};
 
     /// Scalar `C = A·B`; same contract and result bits as [`super::matmul`].
     pub fn matmul(
@@ -287,7 +349,7 @@ pub mod scalar {
         n: usize,
     ) -> ModelResult<()> {
         let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
-        gemm(a, la, b, lb, c, m, k, n);
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
         Ok(())
     }
 
@@ -301,7 +363,7 @@ pub mod scalar {
         n: usize,
     ) -> ModelResult<()> {
         let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
-        gemm(a, la, b, lb, c, m, k, n);
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
         Ok(())
     }
 
@@ -315,7 +377,7 @@ pub mod scalar {
         n: usize,
     ) -> ModelResult<()> {
         let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
-        gemm(a, la, b, lb, c, m, k, n);
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
         Ok(())
     }
 
@@ -330,9 +392,16 @@ pub mod scalar {
         m: usize,
         k: usize,
         n: usize,
+        epi: Epilogue<'_>,
     ) {
         if k == 0 {
-            c.fill(0.0);
+            // Every sum is empty (0.0); the epilogue still applies.
+            for i in 0..m {
+                for j0 in (0..n).step_by(NR) {
+                    let mut zero = [[0.0f32; NR]; MR];
+                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
+                }
+            }
             return;
         }
         let bpack = pack_b(b, lb, k, n);
@@ -361,7 +430,7 @@ pub mod scalar {
                     }
                 }
                 let j0 = jb * NR;
-                store_tile(c, n, i0, j0, rows, NR.min(n - j0), &acc);
+                store_tile(c, n, i0, j0, rows, NR.min(n - j0), &mut acc, epi);
             }
             i0 += rows;
         }
@@ -373,7 +442,7 @@ pub mod scalar {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
 pub mod simd128 {
-    use super::{checked, pack_b, store_tile, ModelResult, Op, Strided, MR, NR};
+    use super::{checked, pack_b, store_tile, Epilogue, ModelResult, Op, Strided, MR, NR, PLAIN};
     use core::arch::wasm32::{
         f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store,
     };
@@ -388,7 +457,7 @@ pub mod simd128 {
         n: usize,
     ) -> ModelResult<()> {
         let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
-        gemm(a, la, b, lb, c, m, k, n);
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
         Ok(())
     }
 
@@ -402,7 +471,7 @@ pub mod simd128 {
         n: usize,
     ) -> ModelResult<()> {
         let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
-        gemm(a, la, b, lb, c, m, k, n);
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
         Ok(())
     }
 
@@ -416,7 +485,7 @@ pub mod simd128 {
         n: usize,
     ) -> ModelResult<()> {
         let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
-        gemm(a, la, b, lb, c, m, k, n);
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
         Ok(())
     }
 
@@ -476,13 +545,20 @@ pub mod simd128 {
         m: usize,
         k: usize,
         n: usize,
+        epi: Epilogue<'_>,
     ) {
         // Defensive re-check of the invariant the unsafe tiles rely on (cheap, once per call).
         if a.len() < la.extent(m, k) {
             return;
         }
         if k == 0 {
-            c.fill(0.0);
+            // Every sum is empty (0.0); the epilogue still applies.
+            for i in 0..m {
+                for j0 in (0..n).step_by(NR) {
+                    let mut zero = [[0.0f32; NR]; MR];
+                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
+                }
+            }
             return;
         }
         let bpack = pack_b(b, lb, k, n);
@@ -496,13 +572,13 @@ pub mod simd128 {
                 let cols = NR.min(n - j0);
                 if rows == MR {
                     // SAFETY: rows i0..i0+4 < m and p < k, so every read is below `la.extent(m, k)`.
-                    let acc = unsafe { tile::<MR>(ap.wrapping_add(i0 * rs), rs, cs, panel) };
-                    store_tile(c, n, i0, j0, MR, cols, &acc);
+                    let mut acc = unsafe { tile::<MR>(ap.wrapping_add(i0 * rs), rs, cs, panel) };
+                    store_tile(c, n, i0, j0, MR, cols, &mut acc, epi);
                 } else {
                     for i in i0..m {
                         // SAFETY: row i < m and p < k: reads below `la.extent(m, k)`.
-                        let acc = unsafe { tile::<1>(ap.wrapping_add(i * rs), rs, cs, panel) };
-                        store_tile(c, n, i, j0, 1, cols, &acc);
+                        let mut acc = unsafe { tile::<1>(ap.wrapping_add(i * rs), rs, cs, panel) };
+                        store_tile(c, n, i, j0, 1, cols, &mut acc, epi);
                     }
                 }
             }
@@ -608,6 +684,42 @@ mod tests {
         for (got, want) in c.iter().zip(naive_f64(&a, &b, m, k, n)) {
             approx::assert_abs_diff_eq!(f64::from(*got), want, epsilon = 1e-4);
         }
+    }
+
+    #[test]
+    fn fused_bias_and_relu_equal_the_separate_steps() {
+        let mut rng = StdRng::seed_from_u64(13);
+        let mut clipped = 0;
+        for &(m, k, n) in &[(5usize, 17usize, 9usize), (8, 3, 8), (1, 1, 1), (3, 0, 2)] {
+            let a = random(m * k, &mut rng);
+            let b = random(k * n, &mut rng);
+            let bias = random(n, &mut rng);
+            let mut want = naive(&a, &b, m, k, n);
+            for (idx, v) in want.iter_mut().enumerate() {
+                let z = *v + bias[idx % n];
+                *v = if z > 0.0 { z } else { 0.0 };
+            }
+            let mut got = vec![f32::NAN; m * n];
+            matmul_bias(&a, &b, &bias, true, &mut got, m, k, n).unwrap();
+            assert_eq!(got, want, "{m}x{k}x{n}");
+            clipped += got.iter().filter(|v| **v == 0.0).count();
+        }
+        assert!(clipped > 5, "the ReLU was exercised");
+        let err = matmul_bias(
+            &[1.0; 4],
+            &[1.0; 4],
+            &[0.0; 3],
+            false,
+            &mut [0.0; 4],
+            2,
+            2,
+            2,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ModelError::ShapeMismatch { what: "bias", .. }
+        ));
     }
 
     #[test]

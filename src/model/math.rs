@@ -10,6 +10,32 @@
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
 const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 
+/// `1 / i!` for `i = 0..=13`, evaluated at compile time (IEEE arithmetic, the same bits everywhere).
+const INV_FACTORIAL: [f64; 14] = {
+    let mut t = [0.0f64; 14];
+    let mut f = 1.0f64;
+    let mut i = 0;
+    while i < 14 {
+        if i > 0 {
+            f *= i as f64;
+        }
+        t[i] = 1.0 / f;
+        i += 1;
+    }
+    t
+};
+
+/// `1 / (2i + 1)` for the atanh series of [`log1p_exp_neg_abs`].
+const INV_ODD: [f64; 20] = {
+    let mut t = [0.0f64; 20];
+    let mut i = 0;
+    while i < 20 {
+        t[i] = 1.0 / (2 * i + 1) as f64;
+        i += 1;
+    }
+    t
+};
+
 /// `e^x` for `x ≤ 0` (larger inputs are clamped to 0, giving 1). NaN gives NaN.
 ///
 /// Range reduction `x = k·ln2 + r`, `|r| ≤ ln2/2`, then a degree-13 Taylor polynomial (truncation error
@@ -25,16 +51,8 @@ pub(crate) fn exp_nonpositive(x: f64) -> f64 {
     let k = (x * std::f64::consts::LOG2_E + 0.5).floor();
     let r = (x - k * LN2_HI) - k * LN2_LO;
     // Horner form of Σ r^i / i!, i = 0..=13.
-    let mut p = 1.0 / 6_227_020_800.0; // 1/13!
-    let mut fact_inv = [0.0f64; 13];
-    let mut f = 1.0f64;
-    for (i, slot) in fact_inv.iter_mut().enumerate() {
-        if i > 0 {
-            f *= i as f64;
-        }
-        *slot = 1.0 / f;
-    }
-    for c in fact_inv.iter().rev() {
+    let mut p = INV_FACTORIAL[13];
+    for c in INV_FACTORIAL[..13].iter().rev() {
         p = p * r + c;
     }
     // k is an integer in [-1075, 0].
@@ -69,8 +87,8 @@ pub(crate) fn log1p_exp_neg_abs(z: f32) -> f64 {
     let s2 = s * s;
     let mut term = s;
     let mut sum = 0.0f64;
-    for i in 0..20 {
-        sum += term / f64::from(2 * i + 1);
+    for inv in INV_ODD {
+        sum += term * inv;
         term *= s2;
     }
     2.0 * sum

@@ -234,6 +234,13 @@ impl TryFrom<MlpState> for Mlp {
 
 /// Returns the first non-finite element of a row-major matrix as an error naming its row and column.
 pub(crate) fn check_finite(what: &'static str, data: &[f32], cols: usize) -> ModelResult<()> {
+    // Branch-free scan per block (vectorises), then locate the culprit only if there is one.
+    let all_finite = data
+        .chunks(256)
+        .all(|block| block.iter().fold(true, |ok, v| ok & v.is_finite()));
+    if all_finite {
+        return Ok(());
+    }
     match data.iter().position(|v| !v.is_finite()) {
         None => Ok(()),
         Some(i) => Err(ModelError::NotFinite {
@@ -364,23 +371,17 @@ impl Mlp {
             let Some(out) = rest.first_mut() else {
                 break;
             };
-            out.clear();
             out.resize(rows * layer.outputs, 0.0);
-            kernels::matmul(
+            kernels::matmul_bias(
                 input,
                 &layer.weights,
+                &layer.bias,
+                l != last,
                 out,
                 rows,
                 layer.inputs,
                 layer.outputs,
             )?;
-            let relu = l != last;
-            for row in out.chunks_exact_mut(layer.outputs) {
-                for (v, &b) in row.iter_mut().zip(&layer.bias) {
-                    let z = *v + b;
-                    *v = if relu { z.max(0.0) } else { z };
-                }
-            }
         }
         Ok(())
     }
