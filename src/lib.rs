@@ -15,6 +15,7 @@ pub mod events;
 pub mod hashing;
 pub mod ids;
 pub mod interactions;
+pub mod model;
 pub mod pack;
 pub mod recommend;
 pub mod scorers;

@@ -1,0 +1,765 @@
+//! The hot matrix products behind the MLP, with one summation order on every target.
+//!
+//! Three products cover the forward and backward passes of a dense layer whose weights `W` are stored
+//! `inputs × outputs`, row-major:
+//!
+//! | product | use | function |
+//! |---|---|---|
+//! | `C = A·B`  | forward, `Z = X·W` | [`matmul`] |
+//! | `C = Aᵀ·B` | weight gradient, `dW = Xᵀ·dZ` | [`matmul_at_b`] |
+//! | `C = A·Bᵀ` | input gradient, `dX = dZ·Wᵀ` | [`matmul_a_bt`] |
+//!
+//! All matrices are dense, row-major `f32` slices. Each function checks the slice lengths against the
+//! dimensions it is given and returns [`ModelError::ShapeMismatch`] instead of panicking.
+//!
+//! # Summation order and bit-identical results
+//!
+//! Every implementation here computes each output element as
+//! `c = 0.0; for p in 0..k { c = c + a(i, p) * b(p, j) }` — products rounded to `f32`, then added left to
+//! right, never fused (Rust does not contract `a * b + c` into an FMA, and SIMD128 has no FMA). Blocking and
+//! vectorisation only change *which* elements are computed together (register tiles of 4 rows × 8 columns,
+//! vectorised across columns), never the order of the terms of one element's sum. IEEE-754 `+` and `*` are
+//! correctly rounded on x86-64 (SSE), AArch64 and WebAssembly alike, so the scalar kernel and the wasm32
+//! SIMD128 kernel return **bit-identical** results for the same inputs, natively and in the browser. (Only
+//! NaN payloads could differ; the model rejects NaN inputs before they reach a kernel.)
+//!
+//! This is why the native build uses these kernels and not `ndarray`'s `dot`: `matrixmultiply` blocks the
+//! `k` loop and may use FMA when the CPU has it, so its results differ in the last bits from the browser's.
+//!
+//! # Implementations
+//! Both pack `B` once per call into zero-padded panels of 8 columns (`k × 8`, contiguous), so the inner
+//! loop streams one small panel that stays in L1, and edge columns need no special code (padding adds
+//! `+0·a` terms only to columns that are never stored).
+//! - [`scalar`]: portable safe Rust; also packs 4-row panels of `A` (zero-padded), and its 4×8 tile loop
+//!   over fixed-size arrays is what LLVM vectorises natively (SSE2 on x86-64).
+//! - `simd128` (only on `wasm32` with the `simd128` target feature, which `.cargo/config.toml` enables):
+//!   explicit `core::arch::wasm32` kernels with 4×8 register tiles of f32x4 accumulators (8 accumulators,
+//!   2 `B` vectors and a broadcast `A` value per step: within the 16 SIMD registers of x86-64 hosts),
+//!   reading `A` in place through `v128.load32_splat`. The only `unsafe` code in the crate.
+//!
+//! The top-level functions pick the SIMD128 kernel where it exists and the scalar one otherwise.
+
+use super::error::{ModelError, ModelResult};
+
+/// Rows of a register tile.
+const MR: usize = 4;
+/// Columns of a register tile (two f32x4 vectors).
+const NR: usize = 8;
+
+/// Where element `(i, p)` of a logical matrix operand lives: `i * row_stride + p * col_stride`.
+#[derive(Clone, Copy, Debug)]
+struct Strided {
+    row_stride: usize,
+    col_stride: usize,
+}
+
+impl Strided {
+    const fn row_major(cols: usize) -> Self {
+        Self {
+            row_stride: cols,
+            col_stride: 1,
+        }
+    }
+    /// The transpose of a row-major matrix whose rows are `storage_cols` long: logical `(i, p)` is stored
+    /// at `p * storage_cols + i`.
+    const fn transposed(storage_cols: usize) -> Self {
+        Self {
+            row_stride: 1,
+            col_stride: storage_cols,
+        }
+    }
+    /// One past the largest index an `rows × cols` logical matrix touches (0 when empty).
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", target_feature = "simd128")),
+        allow(dead_code)
+    )]
+    fn extent(self, rows: usize, cols: usize) -> usize {
+        if rows == 0 || cols == 0 {
+            0
+        } else {
+            (rows - 1) * self.row_stride + (cols - 1) * self.col_stride + 1
+        }
+    }
+}
+
+fn mismatch(what: &'static str, got: usize, expected: usize) -> ModelError {
+    ModelError::ShapeMismatch {
+        what,
+        got: vec![got],
+        expected: vec![expected],
+    }
+}
+
+/// `rows * cols`, or a shape error when it overflows `usize`.
+fn area(what: &'static str, rows: usize, cols: usize) -> ModelResult<usize> {
+    rows.checked_mul(cols).ok_or(ModelError::ShapeMismatch {
+        what,
+        got: vec![rows, cols],
+        expected: vec![usize::MAX],
+    })
+}
+
+fn check_len(what: &'static str, slice_len: usize, rows: usize, cols: usize) -> ModelResult<()> {
+    let want = area(what, rows, cols)?;
+    if slice_len == want {
+        Ok(())
+    } else {
+        Err(mismatch(what, slice_len, want))
+    }
+}
+
+/// The three products' operand layouts, after checking the slice lengths.
+#[allow(clippy::too_many_arguments)]
+fn checked(
+    op: Op,
+    a: &[f32],
+    b: &[f32],
+    c: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> ModelResult<(Strided, Strided)> {
+    match op {
+        Op::AB => {
+            check_len("a", a.len(), m, k)?;
+            check_len("b", b.len(), k, n)?;
+        }
+        Op::AtB => {
+            check_len("a", a.len(), k, m)?;
+            check_len("b", b.len(), k, n)?;
+        }
+        Op::ABt => {
+            check_len("a", a.len(), m, k)?;
+            check_len("b", b.len(), n, k)?;
+        }
+    }
+    check_len("c", c.len(), m, n)?;
+    Ok(match op {
+        Op::AB => (Strided::row_major(k), Strided::row_major(n)),
+        Op::AtB => (Strided::transposed(m), Strided::row_major(n)),
+        Op::ABt => (Strided::row_major(k), Strided::transposed(k)),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Op {
+    AB,
+    AtB,
+    ABt,
+}
+
+/// `C = A·B` for row-major `A` (`m × k`), `B` (`k × n`) and `C` (`m × n`); `C` is overwritten.
+///
+/// Complexity `O(m·k·n)` time, `O(k·n)` scratch. Errors: [`ModelError::ShapeMismatch`] when a slice length
+/// differs from its shape. Never panics.
+pub fn matmul(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> ModelResult<()> {
+    let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+    dispatch(a, la, b, lb, c, m, k, n);
+    Ok(())
+}
+
+/// `C = Aᵀ·B` for row-major `A` (`k × m`, so `Aᵀ` is `m × k`), `B` (`k × n`) and `C` (`m × n`).
+///
+/// Complexity `O(m·k·n)`, `O(k·n)` scratch. Errors: [`ModelError::ShapeMismatch`]. Never panics.
+pub fn matmul_at_b(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> ModelResult<()> {
+    let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
+    dispatch(a, la, b, lb, c, m, k, n);
+    Ok(())
+}
+
+/// `C = A·Bᵀ` for row-major `A` (`m × k`), `B` (`n × k`, so `Bᵀ` is `k × n`) and `C` (`m × n`).
+///
+/// `Bᵀ` is read in place while packing. Complexity `O(m·k·n)`, `O(k·n)` scratch.
+/// Errors: [`ModelError::ShapeMismatch`]. Never panics.
+pub fn matmul_a_bt(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> ModelResult<()> {
+    let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
+    dispatch(a, la, b, lb, c, m, k, n);
+    Ok(())
+}
+
+/// Packs the logical `k × n` operand `b` into `ceil(n / 8)` panels of `k` rows × 8 columns, zero-padded.
+/// Panel `jb` occupies `[jb * k, (jb + 1) * k)` of the result. Unreadable elements (impossible after the
+/// shape checks) read as zero.
+fn pack_b(b: &[f32], lb: Strided, k: usize, n: usize) -> Vec<[f32; NR]> {
+    let panels = n.div_ceil(NR);
+    let mut out = vec![[0.0f32; NR]; panels * k];
+    if k == 0 {
+        return out;
+    }
+    for (jb, panel) in out.chunks_exact_mut(k).enumerate() {
+        let j0 = jb * NR;
+        let width = NR.min(n - j0);
+        for (p, row) in panel.iter_mut().enumerate() {
+            let start = p * lb.row_stride + j0 * lb.col_stride;
+            if lb.col_stride == 1 {
+                if let (Some(src), Some(dst)) = (b.get(start..start + width), row.get_mut(..width))
+                {
+                    dst.copy_from_slice(src);
+                }
+            } else {
+                for (cidx, slot) in row.iter_mut().take(width).enumerate() {
+                    *slot = b.get(start + cidx * lb.col_stride).copied().unwrap_or(0.0);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What happens to each finished sum before it is stored: `C = act(A·B + bias)`.
+#[derive(Clone, Copy)]
+struct Epilogue<'a> {
+    /// Added to column `j` (after the whole sum, so the summation order is unchanged).
+    bias: Option<&'a [f32]>,
+    /// `relu(z) = if z > 0 { z } else { +0.0 }` — written so every target returns the same bits.
+    relu: bool,
+}
+
+const PLAIN: Epilogue<'static> = Epilogue {
+    bias: None,
+    relu: false,
+};
+
+/// Writes the valid `rows × cols` corner of a 4×8 tile into `c` at `(i0, j0)`, through the epilogue.
+#[allow(clippy::too_many_arguments)]
+fn store_tile(
+    c: &mut [f32],
+    n: usize,
+    i0: usize,
+    j0: usize,
+    rows: usize,
+    cols: usize,
+    tile: &mut [[f32; NR]; MR],
+    epi: Epilogue<'_>,
+) {
+    if let Some(bias) = epi.bias.and_then(|b| b.get(j0..j0 + cols)) {
+        for acc_row in tile.iter_mut() {
+            for (v, &b) in acc_row.iter_mut().zip(bias) {
+                *v += b;
+            }
+        }
+    }
+    if epi.relu {
+        for acc_row in tile.iter_mut() {
+            for v in acc_row.iter_mut() {
+                *v = if *v > 0.0 { *v } else { 0.0 };
+            }
+        }
+    }
+    for (r, acc_row) in tile.iter().enumerate().take(rows) {
+        let start = (i0 + r) * n + j0;
+        if let (Some(dst), Some(src)) = (c.get_mut(start..start + cols), acc_row.get(..cols)) {
+            dst.copy_from_slice(src);
+        }
+    }
+}
+
+/// The forward product of a dense layer: `C = A·B + bias` (bias added to every row), then ReLU when
+/// `relu` is true; `A` is `m × k`, `B` is `k × n`, `bias` has `n` values, all row-major.
+///
+/// Bit-identical to [`matmul`] followed by adding the bias and applying `if z > 0 { z } else { 0 }`, but
+/// in one pass over `C`. Complexity `O(m·k·n)`. Errors: [`ModelError::ShapeMismatch`] (naming `bias` when
+/// it is not `n` long). Never panics.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_bias(
+    a: &[f32],
+    b: &[f32],
+    bias: &[f32],
+    relu: bool,
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> ModelResult<()> {
+    let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+    if bias.len() != n {
+        return Err(mismatch("bias", bias.len(), n));
+    }
+    let epi = Epilogue {
+        bias: Some(bias),
+        relu,
+    };
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    simd128::gemm(a, la, b, lb, c, m, k, n, epi);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::gemm(a, la, b, lb, c, m, k, n, epi);
+    Ok(())
+}
+
+/// Runs the best kernel for this target. Shapes have been checked by the caller.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn dispatch(
+    a: &[f32],
+    la: Strided,
+    b: &[f32],
+    lb: Strided,
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    simd128::gemm(a, la, b, lb, c, m, k, n, PLAIN);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::gemm(a, la, b, lb, c, m, k, n, PLAIN);
+}
+
+/// Which kernel [`matmul`] and friends run on this build: `"simd128"` or `"scalar"`.
+pub const fn active_kernel() -> &'static str {
+    if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+        "simd128"
+    } else {
+        "scalar"
+    }
+}
+
+/// The portable kernels, callable directly on every target (the SIMD tests compare against these).
+pub mod scalar {
+    use super::{checked, pack_b, store_tile, Epilogue, ModelResult, Op, Strided, MR, NR, PLAIN};
+
+    /// Scalar `C = A·B`; same contract and result bits as [`super::matmul`].
+    pub fn matmul(
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
+        Ok(())
+    }
+
+    /// Scalar `C = Aᵀ·B`; same contract and result bits as [`super::matmul_at_b`].
+    pub fn matmul_at_b(
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
+        Ok(())
+    }
+
+    /// Scalar `C = A·Bᵀ`; same contract and result bits as [`super::matmul_a_bt`].
+    pub fn matmul_a_bt(
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
+        Ok(())
+    }
+
+    /// The packed, register-blocked scalar kernel (safe Rust).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gemm(
+        a: &[f32],
+        la: Strided,
+        b: &[f32],
+        lb: Strided,
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+        epi: Epilogue<'_>,
+    ) {
+        if k == 0 {
+            // Every sum is empty (0.0); the epilogue still applies.
+            for i in 0..m {
+                for j0 in (0..n).step_by(NR) {
+                    let mut zero = [[0.0f32; NR]; MR];
+                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
+                }
+            }
+            return;
+        }
+        let bpack = pack_b(b, lb, k, n);
+        let mut apanel = vec![[0.0f32; MR]; k];
+        let mut i0 = 0;
+        while i0 < m {
+            let rows = MR.min(m - i0);
+            for (p, slot) in apanel.iter_mut().enumerate() {
+                for (r, v) in slot.iter_mut().enumerate() {
+                    *v = if r < rows {
+                        a.get((i0 + r) * la.row_stride + p * la.col_stride)
+                            .copied()
+                            .unwrap_or(0.0)
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            for (jb, bpanel) in bpack.chunks_exact(k).enumerate() {
+                let mut acc = [[0.0f32; NR]; MR];
+                for (av, bv) in apanel.iter().zip(bpanel) {
+                    for (acc_row, &ar) in acc.iter_mut().zip(av) {
+                        for (slot, &bc) in acc_row.iter_mut().zip(bv) {
+                            *slot += ar * bc;
+                        }
+                    }
+                }
+                let j0 = jb * NR;
+                store_tile(c, n, i0, j0, rows, NR.min(n - j0), &mut acc, epi);
+            }
+            i0 += rows;
+        }
+    }
+}
+
+/// Explicit WebAssembly SIMD128 kernels: 4×8 register tiles of f32x4 accumulators, vectorised across
+/// columns, with the same per-element summation order as [`scalar`] (so the results are bit-identical).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(unsafe_code)]
+pub mod simd128 {
+    use super::{checked, pack_b, store_tile, Epilogue, ModelResult, Op, Strided, MR, NR, PLAIN};
+    use core::arch::wasm32::{
+        f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store,
+    };
+
+    /// SIMD128 `C = A·B`; same contract and result bits as [`super::scalar::matmul`].
+    pub fn matmul(
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::AB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
+        Ok(())
+    }
+
+    /// SIMD128 `C = Aᵀ·B`; same contract and result bits as [`super::scalar::matmul_at_b`].
+    pub fn matmul_at_b(
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::AtB, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
+        Ok(())
+    }
+
+    /// SIMD128 `C = A·Bᵀ`; same contract and result bits as [`super::scalar::matmul_a_bt`].
+    pub fn matmul_a_bt(
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> ModelResult<()> {
+        let (la, lb) = checked(Op::ABt, a, b, c, m, k, n)?;
+        gemm(a, la, b, lb, c, m, k, n, PLAIN);
+        Ok(())
+    }
+
+    /// One `R × 8` tile: `acc[r] = Σ_p A(i0 + r, p) · panel[p]`, `p` ascending, product then sum.
+    ///
+    /// # Safety
+    /// `a` must be readable at `r * rs + p * cs` for all `r < R`, `p < panel.len()`.
+    #[inline(always)]
+    unsafe fn tile<const R: usize>(
+        a: *const f32,
+        rs: usize,
+        cs: usize,
+        panel: &[[f32; NR]],
+    ) -> [[f32; NR]; MR] {
+        let zero = f32x4_splat(0.0);
+        let mut acc = [[zero; 2]; R];
+        let mut a_p = a;
+        for bv in panel {
+            // SAFETY: `bv` is a valid `[f32; 8]`; `v128_load` reads 16 bytes without alignment requirements,
+            // at offsets 0 and 16 — both inside the array.
+            let (b0, b1) = unsafe {
+                let ptr = bv.as_ptr();
+                (
+                    v128_load(ptr.cast::<v128>()),
+                    v128_load(ptr.add(4).cast::<v128>()),
+                )
+            };
+            for (r, acc_row) in acc.iter_mut().enumerate() {
+                // SAFETY: element (i0 + r, p) of A; readable by the caller's guarantee.
+                let av = unsafe { v128_load32_splat(a_p.add(r * rs).cast::<u32>()) };
+                acc_row[0] = f32x4_add(acc_row[0], f32x4_mul(av, b0));
+                acc_row[1] = f32x4_add(acc_row[1], f32x4_mul(av, b1));
+            }
+            // Only dereferenced for the next `p < panel.len()`; `wrapping_add` keeps the arithmetic itself safe.
+            a_p = a_p.wrapping_add(cs);
+        }
+        let mut out = [[0.0f32; NR]; MR];
+        for (dst, src) in out.iter_mut().zip(acc.iter()) {
+            // SAFETY: `dst` is a `[f32; 8]`; the two 16-byte unaligned stores land at offsets 0 and 16.
+            unsafe {
+                let ptr = dst.as_mut_ptr();
+                v128_store(ptr.cast::<v128>(), src[0]);
+                v128_store(ptr.add(4).cast::<v128>(), src[1]);
+            }
+        }
+        out
+    }
+
+    /// The packed SIMD kernel; the callers have checked the slice lengths against the shapes.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gemm(
+        a: &[f32],
+        la: Strided,
+        b: &[f32],
+        lb: Strided,
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+        epi: Epilogue<'_>,
+    ) {
+        // Defensive re-check of the invariant the unsafe tiles rely on (cheap, once per call).
+        if a.len() < la.extent(m, k) {
+            return;
+        }
+        if k == 0 {
+            // Every sum is empty (0.0); the epilogue still applies.
+            for i in 0..m {
+                for j0 in (0..n).step_by(NR) {
+                    let mut zero = [[0.0f32; NR]; MR];
+                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
+                }
+            }
+            return;
+        }
+        let bpack = pack_b(b, lb, k, n);
+        let (rs, cs) = (la.row_stride, la.col_stride);
+        let ap = a.as_ptr();
+        let mut i0 = 0;
+        while i0 < m {
+            let rows = MR.min(m - i0);
+            for (jb, panel) in bpack.chunks_exact(k).enumerate() {
+                let j0 = jb * NR;
+                let cols = NR.min(n - j0);
+                if rows == MR {
+                    // SAFETY: rows i0..i0+4 < m and p < k, so every read is below `la.extent(m, k)`.
+                    let mut acc = unsafe { tile::<MR>(ap.wrapping_add(i0 * rs), rs, cs, panel) };
+                    store_tile(c, n, i0, j0, MR, cols, &mut acc, epi);
+                } else {
+                    for i in i0..m {
+                        // SAFETY: row i < m and p < k: reads below `la.extent(m, k)`.
+                        let mut acc = unsafe { tile::<1>(ap.wrapping_add(i * rs), rs, cs, panel) };
+                        store_tile(c, n, i, j0, 1, cols, &mut acc, epi);
+                    }
+                }
+            }
+            i0 += rows;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::{RngExt, SeedableRng};
+
+    fn random(len: usize, rng: &mut StdRng) -> Vec<f32> {
+        (0..len).map(|_| rng.random_range(-1.0f32..1.0)).collect()
+    }
+
+    /// The naive triple loop in the documented term order.
+    fn naive(a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Vec<f32> {
+        let mut c = vec![0.0f32; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = 0.0f32;
+                for p in 0..k {
+                    s += a[i * k + p] * b[p * n + j];
+                }
+                c[i * n + j] = s;
+            }
+        }
+        c
+    }
+
+    fn naive_f64(a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Vec<f64> {
+        let mut c = vec![0.0f64; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                c[i * n + j] = (0..k)
+                    .map(|p| f64::from(a[i * k + p]) * f64::from(b[p * n + j]))
+                    .sum();
+            }
+        }
+        c
+    }
+
+    fn transpose(src: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+        let mut out = vec![0.0f32; rows * cols];
+        for r in 0..rows {
+            for c in 0..cols {
+                out[c * rows + r] = src[r * cols + c];
+            }
+        }
+        out
+    }
+
+    const SIZES: [usize; 7] = [1, 3, 4, 8, 17, 64, 129];
+
+    #[test]
+    fn all_three_products_match_the_naive_order_bit_for_bit() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for &m in &SIZES {
+            for &k in &[1usize, 3, 17, 129] {
+                for &n in &SIZES {
+                    let a = random(m * k, &mut rng);
+                    let b = random(k * n, &mut rng);
+                    let want = naive(&a, &b, m, k, n);
+                    let mut c = vec![f32::NAN; m * n];
+                    matmul(&a, &b, &mut c, m, k, n).unwrap();
+                    assert_eq!(c, want, "A·B {m}x{k}x{n}");
+
+                    let at = transpose(&a, m, k); // k × m
+                    let mut c2 = vec![f32::NAN; m * n];
+                    matmul_at_b(&at, &b, &mut c2, m, k, n).unwrap();
+                    assert_eq!(c2, want, "Aᵀ·B {m}x{k}x{n}");
+
+                    let bt = transpose(&b, k, n); // n × k
+                    let mut c3 = vec![f32::NAN; m * n];
+                    matmul_a_bt(&a, &bt, &mut c3, m, k, n).unwrap();
+                    assert_eq!(c3, want, "A·Bᵀ {m}x{k}x{n}");
+
+                    let mut c4 = vec![f32::NAN; m * n];
+                    scalar::matmul(&a, &b, &mut c4, m, k, n).unwrap();
+                    assert_eq!(c4, want);
+                    let mut c5 = vec![f32::NAN; m * n];
+                    scalar::matmul_at_b(&at, &b, &mut c5, m, k, n).unwrap();
+                    assert_eq!(c5, want);
+                    let mut c6 = vec![f32::NAN; m * n];
+                    scalar::matmul_a_bt(&a, &bt, &mut c6, m, k, n).unwrap();
+                    assert_eq!(c6, want);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_a_double_precision_reference() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let (m, k, n) = (33, 129, 17);
+        let a = random(m * k, &mut rng);
+        let b = random(k * n, &mut rng);
+        let mut c = vec![0.0; m * n];
+        matmul(&a, &b, &mut c, m, k, n).unwrap();
+        for (got, want) in c.iter().zip(naive_f64(&a, &b, m, k, n)) {
+            approx::assert_abs_diff_eq!(f64::from(*got), want, epsilon = 1e-4);
+        }
+    }
+
+    #[test]
+    fn fused_bias_and_relu_equal_the_separate_steps() {
+        let mut rng = StdRng::seed_from_u64(13);
+        let mut clipped = 0;
+        for &(m, k, n) in &[(5usize, 17usize, 9usize), (8, 3, 8), (1, 1, 1), (3, 0, 2)] {
+            let a = random(m * k, &mut rng);
+            let b = random(k * n, &mut rng);
+            let bias = random(n, &mut rng);
+            let mut want = naive(&a, &b, m, k, n);
+            for (idx, v) in want.iter_mut().enumerate() {
+                let z = *v + bias[idx % n];
+                *v = if z > 0.0 { z } else { 0.0 };
+            }
+            let mut got = vec![f32::NAN; m * n];
+            matmul_bias(&a, &b, &bias, true, &mut got, m, k, n).unwrap();
+            assert_eq!(got, want, "{m}x{k}x{n}");
+            clipped += got.iter().filter(|v| **v == 0.0).count();
+        }
+        assert!(clipped > 5, "the ReLU was exercised");
+        let err = matmul_bias(
+            &[1.0; 4],
+            &[1.0; 4],
+            &[0.0; 3],
+            false,
+            &mut [0.0; 4],
+            2,
+            2,
+            2,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ModelError::ShapeMismatch { what: "bias", .. }
+        ));
+    }
+
+    #[test]
+    fn empty_dimensions_are_fine() {
+        let mut c = vec![1.0f32; 6];
+        matmul(&[], &[], &mut c, 2, 0, 3).unwrap();
+        assert_eq!(c, vec![0.0; 6]);
+        let mut empty: Vec<f32> = vec![];
+        matmul(&[], &[1.0, 2.0], &mut empty, 0, 1, 2).unwrap();
+    }
+
+    #[test]
+    fn wrong_lengths_are_shape_errors_not_panics() {
+        let mut c = vec![0.0f32; 4];
+        let err = matmul(&[1.0; 3], &[1.0; 4], &mut c, 2, 2, 2).unwrap_err();
+        assert!(
+            matches!(err, ModelError::ShapeMismatch { what: "a", .. }),
+            "{err}"
+        );
+        let err = matmul_at_b(&[1.0; 4], &[1.0; 5], &mut c, 2, 2, 2).unwrap_err();
+        assert!(
+            matches!(err, ModelError::ShapeMismatch { what: "b", .. }),
+            "{err}"
+        );
+        let err = matmul_a_bt(&[1.0; 4], &[1.0; 4], &mut c[..3], 2, 2, 2).unwrap_err();
+        assert!(
+            matches!(err, ModelError::ShapeMismatch { what: "c", .. }),
+            "{err}"
+        );
+        let err = matmul(&[], &[], &mut [], usize::MAX, 2, 0).unwrap_err();
+        assert!(matches!(err, ModelError::ShapeMismatch { .. }), "{err}");
+    }
+
+    #[test]
+    fn reports_the_active_kernel() {
+        let want = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+            "simd128"
+        } else {
+            "scalar"
+        };
+        assert_eq!(active_kernel(), want);
+    }
+}

@@ -1,0 +1,70 @@
+//! wasm32 suite: the SIMD128 kernels against the scalar ones on seeded random shapes, and the golden
+//! training scenario, whose bits must equal those pinned from the native build.
+//!
+//! Run: `cargo test --target wasm32-unknown-unknown --test wasm_kernels` (Node, via wasm-bindgen-test-runner).
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // wasm_bindgen_test functions are tests; clippy does not know it
+
+mod common {
+    pub mod golden;
+}
+
+use alsobuy::model::kernels;
+use common::golden::lcg_values;
+use wasm_bindgen_test::*;
+
+const SIZES: [usize; 9] = [1, 2, 3, 4, 5, 8, 17, 64, 129];
+
+#[wasm_bindgen_test]
+fn the_simd128_kernel_is_active() {
+    assert_eq!(kernels::active_kernel(), "simd128");
+}
+
+#[cfg(target_feature = "simd128")]
+#[wasm_bindgen_test]
+fn simd_and_scalar_products_are_bit_identical() {
+    let mut seed = 0u64;
+    for &m in &SIZES {
+        for &k in &[1usize, 3, 17, 129] {
+            for &n in &SIZES {
+                seed += 1;
+                let a = lcg_values(m * k, seed);
+                let b = lcg_values(k * n, seed + 1000);
+                let mut want = vec![f32::NAN; m * n];
+                let mut got = vec![f32::NAN; m * n];
+                kernels::scalar::matmul(&a, &b, &mut want, m, k, n).unwrap();
+                kernels::simd128::matmul(&a, &b, &mut got, m, k, n).unwrap();
+                assert_eq!(got, want, "A·B {m}x{k}x{n}");
+                // a as the k × m storage of Aᵀ.
+                let at = lcg_values(k * m, seed + 2000);
+                kernels::scalar::matmul_at_b(&at, &b, &mut want, m, k, n).unwrap();
+                kernels::simd128::matmul_at_b(&at, &b, &mut got, m, k, n).unwrap();
+                assert_eq!(got, want, "Aᵀ·B {m}x{k}x{n}");
+                // The dispatching entry points use SIMD here.
+                let bt = lcg_values(n * k, seed + 3000);
+                kernels::matmul_a_bt(&a, &bt, &mut got, m, k, n).unwrap();
+                let mut b_again = vec![0.0; k * n];
+                for r in 0..n {
+                    for c in 0..k {
+                        b_again[c * n + r] = bt[r * k + c];
+                    }
+                }
+                kernels::scalar::matmul(&a, &b_again, &mut want, m, k, n).unwrap();
+                assert_eq!(got, want, "A·Bᵀ {m}x{k}x{n}");
+            }
+        }
+    }
+}
+
+#[cfg(target_feature = "simd128")]
+#[wasm_bindgen_test]
+fn simd_kernels_reject_bad_shapes() {
+    let mut c = vec![0.0f32; 4];
+    assert!(kernels::simd128::matmul(&[1.0; 3], &[1.0; 4], &mut c, 2, 2, 2).is_err());
+    assert!(kernels::simd128::matmul_at_b(&[1.0; 4], &[1.0; 3], &mut c, 2, 2, 2).is_err());
+}
+
+#[wasm_bindgen_test]
+fn training_and_scoring_are_bit_identical_to_native() {
+    assert_eq!(common::golden::scenario(), common::golden::EXPECTED);
+}
