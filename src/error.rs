@@ -138,6 +138,9 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// The neural re-ranker or its kernels refused their input (the message names field and value).
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
 }
 
 /// `Result` with [`Error`].

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod events;
 pub mod hashing;
 pub mod ids;
+pub mod index;
 pub mod interactions;
 pub mod model;
 pub mod pack;

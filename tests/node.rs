@@ -31,3 +31,13 @@ fn errors_name_field_and_value_and_the_instance_survives() {
 fn packs_round_trip_and_corruption_is_an_error() {
     wasm_common::packs_round_trip_and_corruption_is_an_error();
 }
+
+#[wasm_bindgen_test]
+fn vector_index_finds_the_nearest_rows() {
+    wasm_common::vector_index_finds_the_nearest_rows();
+}
+
+#[wasm_bindgen_test]
+fn mlp_learns_xor_through_the_boundary() {
+    wasm_common::mlp_learns_xor_through_the_boundary();
+}

@@ -4,6 +4,7 @@
 pub mod dto;
 mod error;
 pub mod journal;
+pub mod model;
 pub mod recommender;
 pub mod similarity;
 pub mod storage;

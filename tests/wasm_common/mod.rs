@@ -176,3 +176,57 @@ pub mod serde_json_like {
         pub reasons: Vec<Reason>,
     }
 }
+
+pub fn vector_index_finds_the_nearest_rows() {
+    use alsobuy::wasm::similarity::JsVectorIndex;
+    // rows: e0, e1, (1,1)/√2, zero
+    let idx = JsVectorIndex::new(&[1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0], 2).unwrap();
+    assert_eq!(idx.len(), 4);
+    let hits = idx.top_k(&[2.0, 0.1], 2).unwrap();
+    assert_eq!(hits.indices(), vec![0, 2]);
+    assert!(
+        (hits.scores()[0] - 0.99875).abs() < 1e-3,
+        "{:?}",
+        hits.scores()
+    );
+    let batch = idx.top_k_batch(&[0.0, 1.0, 1.0, 1.0], 1).unwrap();
+    assert_eq!(batch.indices(), vec![1, 2]);
+    assert!(message(JsVectorIndex::new(&[1.0, 2.0, 3.0], 2).err().unwrap()).contains("matrix"));
+    assert!(message(idx.top_k(&[f32::NAN, 1.0], 1).err().unwrap()).contains("NaN"));
+}
+
+pub fn mlp_learns_xor_through_the_boundary() {
+    use alsobuy::wasm::model::JsMlp;
+    let mut mlp = JsMlp::new(js(
+        r#"{"inputs": 2, "hidden": [8, 8], "seed": 7, "learningRate": 0.05, "batchSize": 4}"#,
+    ))
+    .unwrap();
+    let x: Vec<f32> = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+        .iter()
+        .cycle()
+        .take(64)
+        .flatten()
+        .copied()
+        .collect();
+    let y: Vec<f32> = [0.0, 1.0, 1.0, 0.0]
+        .iter()
+        .cycle()
+        .take(64)
+        .copied()
+        .collect();
+    let first = mlp.train_epoch(&x, &y).unwrap();
+    let last = mlp.fit(&x, &y, 150).unwrap();
+    assert!(last < first * 0.5, "loss {first} → {last}");
+    let p = mlp
+        .predict(&[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0])
+        .unwrap();
+    assert!(
+        p[0] < 0.5 && p[1] > 0.5 && p[2] > 0.5 && p[3] < 0.5,
+        "{p:?}"
+    );
+    assert!(message(mlp.predict(&[1.0, 2.0, 3.0]).err().unwrap()).contains("multiple"));
+    let bad = JsMlp::new(js(r#"{"inputs": 0}"#)).err().unwrap();
+    assert!(message(bad).contains("input_dim"));
+    let nan = mlp.train_epoch(&[f32::NAN, 0.0], &[1.0]).err().unwrap();
+    assert!(message(nan).contains("finite"));
+}

@@ -1,0 +1,193 @@
+//! An exact cosine top-k index over dense vectors (item embeddings, feature vectors).
+//!
+//! Rows are L2-normalised once at construction, so a query's cosine with every row is one matrix product:
+//! `scores = Q · Rowsᵀ` through the MLP's blocked kernels ([`crate::model::kernels`], SIMD128 in the
+//! browser), followed by a bounded-heap top-k per query ([`crate::similarity::top_k`], `O(n log k)`). Queries
+//! are scored in blocks of [`QUERY_BLOCK`] to bound the score buffer (`QUERY_BLOCK × n` floats).
+//!
+//! Zero rows and zero queries have similarity 0 with everything (never NaN), as in [`crate::similarity`].
+
+use crate::error::{Error, Result};
+use crate::model::kernels;
+use crate::similarity::top_k;
+
+/// Queries scored together by [`VectorIndex::top_k_batch`].
+pub const QUERY_BLOCK: usize = 32;
+
+/// An exact cosine top-k index: `len` rows of `dim` floats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorIndex {
+    dim: usize,
+    len: usize,
+    rows: Vec<f32>,
+}
+
+/// One query's answer: row indices and their cosines, best first (ties to the lower index).
+pub type Hits = Vec<(u32, f32)>;
+
+fn normalise(v: &mut [f32]) {
+    let n = v
+        .iter()
+        .map(|x| f64::from(*x) * f64::from(*x))
+        .sum::<f64>()
+        .sqrt();
+    if n > 0.0 && n.is_finite() {
+        let inv = (1.0 / n) as f32;
+        v.iter_mut().for_each(|x| *x *= inv);
+    } else {
+        v.iter_mut().for_each(|x| *x = 0.0);
+    }
+}
+
+fn check_finite(field: &'static str, v: &[f32]) -> Result<()> {
+    match v.iter().find(|x| !x.is_finite()) {
+        Some(&x) => Err(Error::NotFinite {
+            field,
+            value: f64::from(x),
+        }),
+        None => Ok(()),
+    }
+}
+
+impl VectorIndex {
+    /// Builds the index from a row-major `n × dim` matrix (copied and normalised).
+    ///
+    /// Complexity `O(n · dim)`. Errors: [`Error::DimensionMismatch`] when `dim` is 0 or does not divide the
+    /// length, [`Error::NotFinite`] on NaN/∞, [`Error::CapacityExceeded`] past `u32::MAX` rows.
+    pub fn new(matrix: &[f32], dim: usize) -> Result<Self> {
+        if dim == 0 || matrix.len() % dim != 0 {
+            return Err(Error::DimensionMismatch {
+                what: "matrix",
+                got: matrix.len(),
+                expected: matrix.len().div_ceil(dim.max(1)) * dim.max(1),
+            });
+        }
+        check_finite("matrix", matrix)?;
+        let len = matrix.len() / dim;
+        if u32::try_from(len).is_err() {
+            return Err(Error::CapacityExceeded {
+                what: "index rows",
+                limit: u32::MAX as usize,
+            });
+        }
+        let mut rows = matrix.to_vec();
+        rows.chunks_exact_mut(dim).for_each(normalise);
+        Ok(VectorIndex { dim, len, rows })
+    }
+
+    /// Vector width.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the index has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The `k` rows most cosine-similar to `query`. Same as [`VectorIndex::top_k_batch`] with one query.
+    pub fn top_k(&self, query: &[f32], k: usize) -> Result<Hits> {
+        Ok(self.top_k_batch(query, k)?.pop().unwrap_or_default())
+    }
+
+    /// The `k` most similar rows for each query of the row-major `m × dim` matrix `queries`.
+    ///
+    /// Complexity `O(m · n · dim)` for the scores plus `O(m · n log k)` for the selection; extra memory
+    /// `O(QUERY_BLOCK · n + n · dim)` (the kernel packs the rows once per block). Errors:
+    /// [`Error::DimensionMismatch`] when `queries.len()` is not a multiple of `dim`, [`Error::NotFinite`]
+    /// on NaN/∞. Never panics.
+    pub fn top_k_batch(&self, queries: &[f32], k: usize) -> Result<Vec<Hits>> {
+        if queries.len() % self.dim != 0 {
+            return Err(Error::DimensionMismatch {
+                what: "queries",
+                got: queries.len(),
+                expected: queries.len().div_ceil(self.dim) * self.dim,
+            });
+        }
+        check_finite("queries", queries)?;
+        let mut out = Vec::with_capacity(queries.len() / self.dim);
+        if self.len == 0 {
+            out.resize(queries.len() / self.dim, Vec::new());
+            return Ok(out);
+        }
+        let mut scores = Vec::new();
+        for block in queries.chunks(QUERY_BLOCK * self.dim) {
+            let mut q = block.to_vec();
+            q.chunks_exact_mut(self.dim).for_each(normalise);
+            let m = q.len() / self.dim;
+            scores.clear();
+            scores.resize(m * self.len, 0.0);
+            kernels::matmul_a_bt(&q, &self.rows, &mut scores, m, self.dim, self.len)?;
+            for row in scores.chunks_exact(self.len) {
+                out.push(
+                    top_k(row, k)
+                        .into_iter()
+                        .map(|(i, s)| (i as u32, s.clamp(-1.0, 1.0)))
+                        .collect(),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::similarity::cosine;
+    use approx::assert_relative_eq;
+
+    fn lcg(seed: &mut u64) -> f32 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+
+    #[test]
+    fn matches_brute_force_cosine() {
+        let (n, dim) = (203, 17);
+        let mut s = 7u64;
+        let m: Vec<f32> = (0..n * dim).map(|_| lcg(&mut s)).collect();
+        let q: Vec<f32> = (0..3 * dim).map(|_| lcg(&mut s)).collect();
+        let idx = VectorIndex::new(&m, dim).unwrap();
+        let hits = idx.top_k_batch(&q, 5).unwrap();
+        assert_eq!(hits.len(), 3);
+        for (qi, h) in hits.iter().enumerate() {
+            let query = &q[qi * dim..(qi + 1) * dim];
+            let mut brute: Vec<(usize, f32)> = (0..n)
+                .map(|i| (i, cosine(query, &m[i * dim..(i + 1) * dim]).unwrap()))
+                .collect();
+            brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            assert_eq!(h.len(), 5);
+            for (got, want) in h.iter().zip(&brute) {
+                assert_eq!(got.0 as usize, want.0);
+                assert_relative_eq!(got.1, want.1, epsilon = 1e-5);
+            }
+        }
+    }
+
+    #[test]
+    fn zero_rows_and_queries_score_zero_and_bad_input_errors() {
+        let idx = VectorIndex::new(&[0.0, 0.0, 1.0, 0.0], 2).unwrap();
+        assert_eq!(idx.top_k(&[1.0, 0.0], 2).unwrap(), vec![(1, 1.0), (0, 0.0)]);
+        assert_eq!(idx.top_k(&[0.0, 0.0], 1).unwrap(), vec![(0, 0.0)]);
+        assert!(VectorIndex::new(&[1.0, 2.0, 3.0], 2).is_err());
+        assert!(VectorIndex::new(&[1.0], 0).is_err());
+        assert!(VectorIndex::new(&[f32::NAN, 1.0], 2).is_err());
+        assert!(idx.top_k(&[1.0], 1).is_err());
+        assert!(idx.top_k(&[f32::INFINITY, 1.0], 1).is_err());
+        assert_eq!(
+            VectorIndex::new(&[], 4)
+                .unwrap()
+                .top_k(&[1.0; 4], 3)
+                .unwrap(),
+            vec![]
+        );
+    }
+}
