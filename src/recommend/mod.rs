@@ -746,7 +746,7 @@ impl Recommender {
         drops: DropCounts,
     ) -> Result<Self> {
         config.validate()?;
-        let catalog = catalog.reindexed()?;
+        let catalog = Catalog::new(catalog.items().to_vec(), config.limits.max_catalog_items)?;
         base.cooccur.validate()?;
         base.popularity.validate()?;
         let n = items.len();
