@@ -380,16 +380,15 @@ impl Layers<'_> {
             .filter_map(|l| l.pairs.get(item as usize))
             .filter(|m| !m.is_empty())
             .collect();
-        let mut ids: Vec<u32> = Vec::new();
-        let mut scores: Vec<f32> = Vec::new();
+        let positive = |(j, s): (u32, f32)| (s > 0.0).then_some((j, s));
         match maps.as_slice() {
-            [] => return Vec::new(),
-            [one] => {
-                for (&j, &c) in one.iter() {
-                    ids.push(j);
-                    scores.push(self.score(c, o_i, self.occurrence(j), total));
-                }
-            }
+            [] => Vec::new(),
+            [one] => crate::similarity::top_k_by_id(
+                one.iter().filter_map(|(&j, &c)| {
+                    positive((j, self.score(c, o_i, self.occurrence(j), total)))
+                }),
+                n,
+            ),
             many => {
                 let mut merged: FastMap<u32, f32> = FastMap::default();
                 for m in many {
@@ -397,24 +396,14 @@ impl Layers<'_> {
                         *merged.entry(j).or_insert(0.0) += c;
                     }
                 }
-                for (j, c) in merged {
-                    ids.push(j);
-                    scores.push(self.score(c, o_i, self.occurrence(j), total));
-                }
+                crate::similarity::top_k_by_id(
+                    merged.into_iter().filter_map(|(j, c)| {
+                        positive((j, self.score(c, o_i, self.occurrence(j), total)))
+                    }),
+                    n,
+                )
             }
         }
-        // Hash-map order is not canonical: sort ids so ties break by item index, not by insertion history.
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_unstable_by_key(|&k| ids.get(k).copied().unwrap_or(u32::MAX));
-        let ids: Vec<u32> = order.iter().filter_map(|&k| ids.get(k).copied()).collect();
-        let scores: Vec<f32> = order
-            .iter()
-            .filter_map(|&k| scores.get(k).copied())
-            .collect();
-        crate::similarity::top_k_filtered(&scores, n, |k| scores.get(k).is_some_and(|s| *s > 0.0))
-            .into_iter()
-            .filter_map(|(k, s)| ids.get(k).map(|&j| (j, s)))
-            .collect()
     }
 }
 

@@ -515,6 +515,11 @@ impl EventLog {
         self.events = events;
     }
 
+    /// Reserves room for `additional` more events.
+    pub fn reserve(&mut self, additional: usize) {
+        self.events.reserve(additional);
+    }
+
     /// The kept events, in arrival order.
     pub fn events(&self) -> &[LoggedEvent] {
         &self.events

@@ -75,6 +75,8 @@ pub struct Recommender {
     pub(crate) log: EventLog,
     pub(crate) base: Aggregates,
     pub(crate) has_pack: bool,
+    /// `base.popularity` decayed to its own latest time, by universe index (the pack never changes).
+    base_popularity: Vec<f32>,
     local: Aggregates,
     profile: Profile,
     /// Universe index → (decayed purchase weight, at time).
@@ -106,6 +108,7 @@ impl Recommender {
             log: EventLog::new(),
             base: Aggregates::default(),
             has_pack: false,
+            base_popularity: Vec::new(),
             local: Aggregates::default(),
             profile: Profile::new(dim),
             bought: FastMap::default(),
@@ -202,6 +205,14 @@ impl Recommender {
     /// are recorded in order.
     pub fn record_many(&mut self, events: &[Event]) -> RecordReport {
         let mut report = RecordReport::default();
+        self.log.reserve(
+            events.len().min(
+                self.config
+                    .cleaning
+                    .max_events
+                    .saturating_sub(self.log.len()),
+            ),
+        );
         for (index, e) in events.iter().enumerate() {
             match self.record(e) {
                 Ok(RecordOutcome { kept: true, .. }) => report.kept += 1,
@@ -419,8 +430,12 @@ impl Recommender {
     /// Popularity over the candidate space (pack + personal), decayed. `O(space)`.
     fn popularity(&self) -> Vec<f32> {
         let n_items = self.items.len();
-        let base = self.base.popularity.scores(n_items, self.config.decay);
-        let local = self.local.popularity.scores(n_items, self.config.decay);
+        let base = &self.base_popularity;
+        let local = if self.local.popularity.is_empty() {
+            Vec::new()
+        } else {
+            self.local.popularity.scores(n_items, self.config.decay)
+        };
         (0..self.space_len() as u32)
             .map(|s| {
                 let u = self.to_item(s) as usize;
@@ -529,19 +544,16 @@ impl Recommender {
         let mut rebuy: FastMap<u32, f32> = FastMap::default();
         if self.config.rebuy && !self.bought.is_empty() {
             let now = self.profile.reference_ms();
-            let mut list: Vec<(u32, f32)> = self
-                .bought
-                .iter()
-                .filter_map(|(&u, &(v, t))| {
+            let decay = self.config.decay;
+            let list = crate::similarity::top_k_by_id(
+                self.bought.iter().filter_map(|(&u, &(v, t))| {
                     let s = self.to_space(u)?;
-                    Some((s, (v * self.config.decay.factor(now - t)) as f32))
-                })
-                .collect();
-            list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (s, v) in list.into_iter() {
-                if rebuy.len() >= m {
-                    break;
-                }
+                    self.eligible(s, &ctx_items, filter)
+                        .then(|| (s, (v * decay.factor(now - t)) as f32))
+                }),
+                m,
+            );
+            for (s, v) in list {
                 if touch(s, self, &mut order) {
                     rebuy.insert(s, v);
                 }
@@ -620,10 +632,11 @@ impl Recommender {
             return None;
         }
         let row = self.vectors.row(s as usize);
+        let row = row.as_slice()?;
         let mut best: Option<(f32, u32)> = None;
         for c in context {
-            if let Some(r) = self.catalog_row(c.item) {
-                let d = r.dot(&row);
+            if let Some(r) = self.catalog_row(c.item).as_ref().and_then(|r| r.as_slice()) {
+                let d = crate::similarity::dot(r, row);
                 if d > 0.0 && best.is_none_or(|(b, _)| d > b) {
                     best = Some((d, c.item));
                 }
@@ -774,6 +787,9 @@ impl Recommender {
             });
         }
         r.log = log;
+        r.base_popularity = base
+            .popularity
+            .scores(base.popularity.len(), r.config.decay);
         r.base = base;
         r.has_pack = has_pack;
         r.drops = drops;
