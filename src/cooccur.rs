@@ -291,6 +291,20 @@ impl CoOccurrence {
         self.occurrences.len()
     }
 
+    /// Number of distinct unordered pairs counted in `self` or in `other` (without building the union).
+    /// `O(pairs of other)`.
+    pub fn union_pair_count(&self, other: &CoOccurrence) -> usize {
+        let mut extra = 0;
+        for (i, m) in other.pairs.iter().enumerate() {
+            for &j in m.keys() {
+                if (i as u32) < j && self.count(i as u32, j) == 0.0 {
+                    extra += 1;
+                }
+            }
+        }
+        self.pair_count() + extra
+    }
+
     /// Number of open sessions held.
     pub fn session_count(&self) -> usize {
         self.sessions.len()

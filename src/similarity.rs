@@ -1,4 +1,9 @@
-//! Cosine similarity.
+//! Cosine similarity (pairwise and batched over an item matrix) and bounded-heap top-k selection.
+//!
+//! [`cosine_batch`] scores one query against every row of an `n × d` matrix with one matrix–vector product
+//! (`O(n·d)`, no per-item loop of calls); [`top_k`] / [`top_k_filtered`] / [`top_k_by_id`] pick the best `k`
+//! in `O(n log k)` with a bounded heap and a deterministic tie-break (lower index / id first), never sorting
+//! the whole catalogue.
 //!
 //! # Deviation from the original design
 //!

@@ -74,7 +74,9 @@ pub struct Recommender {
     norms: Array1<f32>,
     pub(crate) log: EventLog,
     pub(crate) base: Aggregates,
-    pub(crate) has_pack: bool,
+    /// How many item ids came with the pack (`None`: no pack). Ids after these came from the catalogue or
+    /// from personal events.
+    pub(crate) pack_items: Option<usize>,
     /// `base.popularity` decayed to its own latest time, by universe index (the pack never changes).
     base_popularity: Vec<f32>,
     local: Aggregates,
@@ -107,7 +109,7 @@ impl Recommender {
             norms: Array1::zeros(0),
             log: EventLog::new(),
             base: Aggregates::default(),
-            has_pack: false,
+            pack_items: None,
             base_popularity: Vec::new(),
             local: Aggregates::default(),
             profile: Profile::new(dim),
@@ -287,19 +289,32 @@ impl Recommender {
     }
 
     /// Erases every personal trace: the event log and all it built (profile, purchases, personal
-    /// co-occurrence and popularity). The catalogue and any pack's aggregates stay.
+    /// co-occurrence and popularity, and item ids known only from personal events). The catalogue and any
+    /// pack's aggregates stay.
     pub fn forget_personal(&mut self) {
         self.log = EventLog::new();
         self.drops = DropCounts::default();
+        let keep = self.pack_items.unwrap_or(0).min(self.items.len());
+        let names = self.items.names().get(..keep).unwrap_or(&[]).to_vec();
+        self.items = Interner::from(names);
+        let catalog = std::mem::take(&mut self.catalog);
+        // Re-installing a catalogue that was valid before cannot fail; if it did, the catalogue is dropped
+        // rather than leaving a half-built state.
+        if self.install_catalog(catalog).is_err() {
+            self.catalog = Catalog::default();
+            self.catalog_to_item.clear();
+        }
+        self.item_to_catalog = vec![NONE; self.items.len()];
+        for (c, &u) in self.catalog_to_item.iter().enumerate() {
+            if let Some(slot) = self.item_to_catalog.get_mut(u as usize) {
+                *slot = c as u32;
+            }
+        }
         self.rebuild_personal();
     }
 
     /// Counts describing the state.
     pub fn stats(&self) -> Stats {
-        let mut pairs = self.base.cooccur.without_sessions();
-        if self.local.cooccur.pair_count() > 0 {
-            pairs.merge_counts(&self.local.cooccur);
-        }
         Stats {
             catalog_items: self.catalog.len(),
             known_items: self.items.len(),
@@ -308,8 +323,8 @@ impl Recommender {
                 + self.drops.bursts
                 + self.drops.over_session_cap) as usize,
             sessions: self.log.sessions().len(),
-            cooccurring_pairs: pairs.pair_count(),
-            has_pack: self.has_pack,
+            cooccurring_pairs: self.base.cooccur.union_pair_count(&self.local.cooccur),
+            has_pack: self.pack_items.is_some(),
             profile_events: self.profile.events(),
             dim: self.encoder.dim(),
         }
@@ -755,7 +770,7 @@ impl Recommender {
         items: Interner,
         mut log: EventLog,
         base: Aggregates,
-        has_pack: bool,
+        pack_items: Option<usize>,
         drops: DropCounts,
     ) -> Result<Self> {
         config.validate()?;
@@ -777,6 +792,11 @@ impl Recommender {
                 });
             }
         }
+        if pack_items.is_some_and(|p| p > n) {
+            return Err(Error::PackDecode {
+                message: "pack item count exceeds the item table".into(),
+            });
+        }
         log.rebuild_index();
         let mut r = Recommender::new(config)?;
         r.items = items;
@@ -791,7 +811,7 @@ impl Recommender {
             .popularity
             .scores(base.popularity.len(), r.config.decay);
         r.base = base;
-        r.has_pack = has_pack;
+        r.pack_items = pack_items;
         r.drops = drops;
         r.rebuild_personal();
         Ok(r)

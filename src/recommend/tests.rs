@@ -252,3 +252,18 @@ fn catalogue_change_keeps_state_consistent() {
     assert!(r.set_catalog(vec![item("a", ""), item("a", "")]).is_err());
     assert_eq!(r.catalog().len(), 2);
 }
+
+#[test]
+fn forgetting_erases_personal_item_ids_too() {
+    let fresh = shop();
+    let mut r = shop();
+    basket(&mut r, "s", &["milk", "secret-item"], 1.0);
+    r.record(&Event::search("private words", "s", 2.0)).unwrap();
+    assert_eq!(r.stats().known_items, 9);
+    r.forget_personal();
+    assert_eq!(r, fresh);
+    assert_eq!(
+        r.also_buy(&Query::for_item("milk", 3)).unwrap(),
+        fresh.also_buy(&Query::for_item("milk", 3)).unwrap()
+    );
+}
