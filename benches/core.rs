@@ -134,10 +134,28 @@ fn latency_percentiles() {
             (c1 - c0) * 1e3 / qs.len() as f64
         );
     }
+    // On a shared machine a call can be pre-empted; the per-query minimum over three passes estimates the
+    // latency without pre-emption. Both are printed.
+    let mut best = ms.clone();
+    for _ in 0..2 {
+        for (q, b) in qs.iter().zip(best.iter_mut()) {
+            let t = Instant::now();
+            black_box(r.also_buy(q).expect("also_buy"));
+            *b = b.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    best.sort_by(f64::total_cmp);
+    let pct = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p) as usize];
+    println!(
+        "also_buy per-query best of 3 passes: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        pct(&best, 0.5),
+        pct(&best, 0.99),
+        pct(&best, 1.0)
+    );
     ms.sort_by(f64::total_cmp);
     let at = |p: f64| ms[((ms.len() - 1) as f64 * p) as usize];
     println!(
-        "also_buy latency, 10,000 items, {} kept events, k=10, {} calls: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        "also_buy latency (first pass, wall), 10,000 items, {} kept events, k=10, {} calls: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         report.kept,
         ms.len(),
         at(0.5),
@@ -195,8 +213,11 @@ fn bench_also_buy(c: &mut Criterion) {
 }
 
 fn main() {
-    latency_percentiles();
-    ingest_once();
+    // Set ALSOBUY_BENCH_NO_SUMMARY=1 to run only the criterion groups (e.g. under a profiler).
+    if std::env::var_os("ALSOBUY_BENCH_NO_SUMMARY").is_none() {
+        latency_percentiles();
+        ingest_once();
+    }
     let mut c = Criterion::default().configure_from_args();
     bench_ingest(&mut c);
     bench_also_buy(&mut c);

@@ -421,14 +421,18 @@ impl Layers<'_> {
     }
 }
 
-/// Decayed popularity per item: `Σ weight · 0.5^((now − t) / half-life)`, updated in `O(1)` per event.
+/// Decayed popularity per item: `Σ weight · 0.5^((now − t) / half-life)`.
+///
+/// Values are kept scaled to a shared reference time (`v_i = Σ w · 2^((t − ref) / h)`), so adding an event is
+/// `O(1)` and reading every item's value at "now" needs one exponential in total, not one per item. When a
+/// new event is more than 256 half-lives past the reference, everything is rebased (`O(n)`, rare).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Popularity {
-    /// Value at `reference[i]`.
     values: Vec<f64>,
-    reference: Vec<f64>,
-    /// The latest timestamp seen (the "now" of [`Popularity::scores`]).
-    latest: f64,
+    /// The reference time of `values` (ms).
+    reference: f64,
+    /// The latest timestamp seen (the "now" of [`Popularity::scores`]); `None` before the first event.
+    latest: Option<f64>,
 }
 
 impl Popularity {
@@ -437,57 +441,69 @@ impl Popularity {
         Self::default()
     }
 
+    fn scale(decay: Decay, from: f64, to: f64) -> f64 {
+        // 2^((to − from) / h) for to ≥ from is 1 / factor(to − from); compute it directly both ways.
+        match decay.half_life_ms {
+            Some(h) => ((to - from) / h * std::f64::consts::LN_2).exp(),
+            None => 1.0,
+        }
+    }
+
     /// Adds `weight` for `item` at `timestamp_ms`. Non-finite weights or times are ignored. `O(1)` amortised.
     pub fn add(&mut self, item: u32, weight: f32, timestamp_ms: f64, decay: Decay) {
         if !weight.is_finite() || !timestamp_ms.is_finite() {
             return;
         }
+        if self.latest.is_none() {
+            self.reference = timestamp_ms;
+        }
+        if let Some(h) = decay.half_life_ms {
+            if (timestamp_ms - self.reference) / h > 256.0 {
+                let f = Self::scale(decay, timestamp_ms, self.reference);
+                self.values.iter_mut().for_each(|v| *v *= f);
+                self.reference = timestamp_ms;
+            }
+        }
         let i = item as usize;
         if self.values.len() <= i {
             self.values.resize(i + 1, 0.0);
-            self.reference.resize(i + 1, f64::NEG_INFINITY);
         }
-        let (Some(v), Some(r)) = (self.values.get_mut(i), self.reference.get_mut(i)) else {
-            return;
-        };
-        let w = f64::from(weight);
-        if *r == f64::NEG_INFINITY || timestamp_ms >= *r {
-            if *r != f64::NEG_INFINITY {
-                *v *= decay.factor(timestamp_ms - *r);
+        if let Some(v) = self.values.get_mut(i) {
+            *v += f64::from(weight) * Self::scale(decay, self.reference, timestamp_ms);
+            if !v.is_finite() || *v < 0.0 {
+                *v = 0.0;
             }
-            *v += w;
-            *r = timestamp_ms;
-        } else {
-            *v += w * decay.factor(*r - timestamp_ms);
         }
-        *v = v.max(0.0);
-        self.latest = self.latest.max(timestamp_ms);
+        self.latest = Some(self.latest.map_or(timestamp_ms, |l| l.max(timestamp_ms)));
     }
 
     /// Every item's popularity decayed to the latest timestamp seen, for items `0..n` (0 for unseen). `O(n)`.
     pub fn scores(&self, n: usize, decay: Decay) -> Vec<f32> {
+        let f = self
+            .latest
+            .map_or(1.0, |now| Self::scale(decay, now, self.reference));
         (0..n)
-            .map(|i| match (self.values.get(i), self.reference.get(i)) {
-                (Some(v), Some(r)) if r.is_finite() => (v * decay.factor(self.latest - r)) as f32,
-                _ => 0.0,
-            })
+            .map(|i| self.values.get(i).map_or(0.0, |v| (v * f) as f32))
             .collect()
     }
 
-    /// Adds `other`'s values (decayed to the later of the two "now"s) into `self`.
+    /// Adds `other`'s values into `self` (as if its events had been added here).
     pub fn merge(&mut self, other: &Popularity, decay: Decay) {
-        for (i, (v, r)) in other.values.iter().zip(&other.reference).enumerate() {
-            if r.is_finite() && *v > 0.0 {
-                self.add(i as u32, *v as f32, *r, decay);
+        if let Some(at) = other.latest {
+            let now = other.scores(other.values.len(), decay);
+            for (i, v) in now.into_iter().enumerate() {
+                if v > 0.0 {
+                    self.add(i as u32, v, at, decay);
+                }
             }
         }
     }
 
     /// Checks internal consistency after deserialisation.
     pub fn validate(&self) -> Result<()> {
-        if self.values.len() != self.reference.len()
+        if !self.reference.is_finite()
+            || self.latest.is_some_and(|l| !l.is_finite())
             || self.values.iter().any(|v| !v.is_finite() || *v < 0.0)
-            || self.reference.iter().any(|r| r.is_nan())
         {
             return Err(Error::PackDecode {
                 message: "popularity table is inconsistent".into(),
@@ -618,5 +634,13 @@ mod tests {
         // 4·½ + 4 = 6 at t = 10, decayed to the latest time 20: 3.
         assert_relative_eq!(p.scores(1, d)[0], 3.0, epsilon = 1e-6);
         assert!(p.validate().is_ok());
+        // Far-future events rebase without overflow.
+        p.add(2, 1.0, 1e6, d);
+        let s = p.scores(3, d);
+        assert_relative_eq!(s[2], 1.0, epsilon = 1e-6);
+        assert!(s.iter().all(|x| x.is_finite()));
+        let mut q = Popularity::new();
+        q.merge(&p, d);
+        assert_relative_eq!(q.scores(3, d)[2], 1.0, epsilon = 1e-6);
     }
 }

@@ -417,6 +417,8 @@ pub struct EventLog {
 struct CleaningIndex {
     last: FastMap<(u32, u8, u64), f64>,
     per_session: Vec<u32>,
+    /// The session of the latest kept event (events of a session usually arrive together).
+    recent_session: Option<(String, u32)>,
 }
 
 impl EventLog {
@@ -442,7 +444,10 @@ impl EventLog {
                 limit: config.max_events,
             });
         }
-        let session = self.sessions.intern(&event.session)?;
+        let session = match &self.index.recent_session {
+            Some((name, i)) if *name == event.session => *i,
+            _ => self.sessions.intern(&event.session)?,
+        };
         let count = self
             .index
             .per_session
@@ -490,6 +495,12 @@ impl EventLog {
     }
 
     fn index_event(&mut self, e: &LoggedEvent) {
+        if self.index.recent_session.as_ref().map(|r| r.1) != Some(e.session) {
+            self.index.recent_session = self
+                .sessions
+                .name(e.session)
+                .map(|n| (n.to_owned(), e.session));
+        }
         let key = (
             e.session,
             e.kind.code(),
