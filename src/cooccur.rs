@@ -70,6 +70,7 @@ pub enum Normalisation {
 
 /// Co-occurrence settings. Build with [`CooccurConfig::builder`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CooccurConfig {
     /// The normalisation (default [`Normalisation::Cosine`]).
     pub normalisation: Normalisation,

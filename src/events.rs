@@ -179,6 +179,7 @@ pub fn validate_timestamp(field: &'static str, value: f64) -> Result<()> {
 
 /// How much each kind of event says about interest. Used by the profile, co-occurrence and popularity.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EventWeights {
     /// Weight of a view (default 1).
     pub view: f32,
@@ -243,6 +244,7 @@ impl EventWeights {
 ///
 /// `factor(age) = 0.5^(age / half_life)`; ages below zero (events from the future of the reference) count 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Decay {
     /// Half-life in milliseconds, or `None` for no decay.
     pub half_life_ms: Option<f64>,
@@ -284,6 +286,7 @@ impl Decay {
 
 /// How the log cleans incoming events. Build with [`CleaningConfig::builder`]; defaults in `Default`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CleaningConfig {
     /// Drop an event identical (kind, item or query, session, timestamp) to the last kept one of its kind on
     /// that item in that session (default on).
