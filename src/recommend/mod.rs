@@ -28,8 +28,8 @@ use ndarray::{Array1, Array2};
 
 pub use config::{BlendWeights, Limits, RecommenderConfig, RecommenderConfigBuilder};
 pub use types::{
-    Candidate, CategoryFilter, Components, Query, Reason, ReasonKind, RecordOutcome, RecordReport,
-    Rejection, Stats, Suggestion,
+    Candidate, CategoryFilter, Components, Contribution, Query, Reason, ReasonKind, RecordOutcome,
+    RecordReport, Rejection, Stats, Suggestion,
 };
 
 use crate::catalog::{category_under, Catalog, Item};
@@ -594,7 +594,10 @@ impl Recommender {
                 cand.components.bought_with = list.iter().map(|x| x.1).sum();
                 cand.bought_with = list
                     .into_iter()
-                    .map(|(c, v)| (self.items.name(c).unwrap_or("").to_owned(), v))
+                    .map(|(c, v)| Contribution {
+                        item: self.items.name(c).unwrap_or("").to_owned(),
+                        score: v,
+                    })
                     .collect();
             }
             if let Some(sims) = &content {
@@ -684,11 +687,11 @@ impl Recommender {
             let mut parts: Vec<(ReasonKind, Option<String>, f32)> = Vec::new();
             let bw_total = comp.bought_with * s_bw * w.bought_with;
             if bw_total > 0.0 && comp.bought_with > 0.0 {
-                for (ctx, v) in &c.bought_with {
+                for part in &c.bought_with {
                     parts.push((
                         ReasonKind::BoughtWith,
-                        Some(ctx.clone()),
-                        bw_total * v / comp.bought_with,
+                        Some(part.item.clone()),
+                        bw_total * part.score / comp.bought_with,
                     ));
                 }
             }

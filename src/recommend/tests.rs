@@ -176,7 +176,7 @@ fn candidates_carry_components() {
     let jam = c.iter().find(|c| c.item == "jam").unwrap();
     assert!(jam.components.bought_with > 0.0);
     assert!(jam.components.popular > 0.0);
-    assert_eq!(jam.bought_with[0].0, "bread");
+    assert_eq!(jam.bought_with[0].item, "bread");
     assert!(c.iter().all(|c| c.item != "bread" && c.item != "caviar"));
 }
 
