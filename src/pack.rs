@@ -377,8 +377,16 @@ mod tests {
             .unwrap();
         assert_eq!(p2.stats().known_items, 4);
         assert_eq!(p2.stats().cooccurring_pairs, 5);
+        // A snapshot of pack + personal events round-trips too.
+        let snap = Recommender::from_bytes(&p2.to_bytes().unwrap()).unwrap();
+        assert_eq!(snap, p2);
+        let q = Query::for_cart(&["milk"], 3);
+        assert_eq!(snap.also_buy(&q).unwrap(), p2.also_buy(&q).unwrap());
         p2.forget_personal();
         assert_eq!(p2, p);
+        // Loading the same pack twice gives identical answers.
+        let again = Recommender::from_pack(&pack).unwrap();
+        assert_eq!(again.also_buy(&q).unwrap(), p.also_buy(&q).unwrap());
     }
 
     #[test]
