@@ -210,17 +210,17 @@ pub fn top_k_by_id(pairs: impl IntoIterator<Item = (u32, f32)>, k: usize) -> Vec
 /// Dot product of two slices (the shorter length). `O(n)`; four accumulators so it vectorises.
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
+    let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
     let mut acc = [0.0f32; 4];
-    let chunks = n / 4;
-    for (ca, cb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
-        for l in 0..4 {
-            acc[l] += ca[l] * cb[l];
+    let (mut ca, mut cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for ((s, p), q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
         }
     }
     let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in chunks * 4..n {
-        sum += a[i] * b[i];
+    for (p, q) in ca.remainder().iter().zip(cb.remainder()) {
+        sum += p * q;
     }
     sum
 }
