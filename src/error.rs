@@ -143,5 +143,5 @@ pub enum Error {
     Model(#[from] crate::model::ModelError),
 }
 
-/// `Result` with [`Error`].
+/// `Result` with [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -179,6 +179,7 @@ pub fn validate_timestamp(field: &'static str, value: f64) -> Result<()> {
 
 /// How much each kind of event says about interest. Used by the profile, co-occurrence and popularity.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EventWeights {
     /// Weight of a view (default 1).
     pub view: f32,
@@ -243,6 +244,7 @@ impl EventWeights {
 ///
 /// `factor(age) = 0.5^(age / half_life)`; ages below zero (events from the future of the reference) count 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Decay {
     /// Half-life in milliseconds, or `None` for no decay.
     pub half_life_ms: Option<f64>,
@@ -284,6 +286,7 @@ impl Decay {
 
 /// How the log cleans incoming events. Build with [`CleaningConfig::builder`]; defaults in `Default`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CleaningConfig {
     /// Drop an event identical (kind, item or query, session, timestamp) to the last kept one of its kind on
     /// that item in that session (default on).
@@ -417,6 +420,8 @@ pub struct EventLog {
 struct CleaningIndex {
     last: FastMap<(u32, u8, u64), f64>,
     per_session: Vec<u32>,
+    /// The session of the latest kept event (events of a session usually arrive together).
+    recent_session: Option<(String, u32)>,
 }
 
 impl EventLog {
@@ -442,7 +447,10 @@ impl EventLog {
                 limit: config.max_events,
             });
         }
-        let session = self.sessions.intern(&event.session)?;
+        let session = match &self.index.recent_session {
+            Some((name, i)) if *name == event.session => *i,
+            _ => self.sessions.intern(&event.session)?,
+        };
         let count = self
             .index
             .per_session
@@ -490,6 +498,12 @@ impl EventLog {
     }
 
     fn index_event(&mut self, e: &LoggedEvent) {
+        if self.index.recent_session.as_ref().map(|r| r.1) != Some(e.session) {
+            self.index.recent_session = self
+                .sessions
+                .name(e.session)
+                .map(|n| (n.to_owned(), e.session));
+        }
         let key = (
             e.session,
             e.kind.code(),
@@ -513,6 +527,11 @@ impl EventLog {
             self.index_event(e);
         }
         self.events = events;
+    }
+
+    /// Reserves room for `additional` more events.
+    pub fn reserve(&mut self, additional: usize) {
+        self.events.reserve(additional);
     }
 
     /// The kept events, in arrival order.

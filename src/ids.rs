@@ -3,11 +3,10 @@
 //! Shops name items, sessions and shoppers with strings; the maths wants dense indices into arrays. An
 //! [`Interner`] maps each distinct string to the next free index, once, and back.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::hashing::FastMap;
 
 /// Longest id accepted anywhere (bytes of UTF-8). Longer ids are rejected with [`Error::InvalidId`].
 pub const MAX_ID_LEN: usize = 256;
@@ -51,7 +50,7 @@ pub fn shorten(s: &str) -> String {
 #[serde(from = "Vec<String>", into = "Vec<String>")]
 pub struct Interner {
     names: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FastMap<String, u32>,
 }
 
 impl Interner {

@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //!
-//! The core (every module but [`wasm`]) is plain Rust and builds and tests natively; `src/wasm/` is the only
+//! The core (every module but `wasm`) is plain Rust and builds and tests natively; `src/wasm/` is the only
 //! door to JavaScript and the only place that imports `wasm-bindgen`, `js-sys`, `web-sys` and
 //! `serde-wasm-bindgen`.
 
@@ -28,4 +28,10 @@ pub mod cli;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use catalog::{Catalog, Item};
 pub use error::{Error, Result};
+pub use events::{Event, EventKind};
+pub use recommend::{
+    Candidate, CategoryFilter, Query, Reason, ReasonKind, Recommender, RecommenderConfig,
+    RecordOutcome, RecordReport, Stats, Suggestion,
+};

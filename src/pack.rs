@@ -192,7 +192,7 @@ struct SnapshotOut<'a> {
     items: &'a Interner,
     log: &'a EventLog,
     base: &'a Aggregates,
-    has_pack: bool,
+    pack_items: Option<usize>,
     drops: &'a DropCounts,
 }
 
@@ -203,7 +203,7 @@ struct SnapshotIn {
     items: Interner,
     log: EventLog,
     base: Aggregates,
-    has_pack: bool,
+    pack_items: Option<usize>,
     drops: DropCounts,
 }
 
@@ -234,7 +234,7 @@ impl Recommender {
             items: &self.items,
             log: &self.log,
             base: &self.base,
-            has_pack: self.has_pack,
+            pack_items: self.pack_items,
             drops: &self.drops,
         })?;
         frame(
@@ -255,7 +255,13 @@ impl Recommender {
         let payload = unframe(bytes, PackKind::Snapshot, max_bytes)?;
         let s: SnapshotIn = decode(payload)?;
         Recommender::restore(
-            s.config, s.catalog, s.items, s.log, s.base, s.has_pack, s.drops,
+            s.config,
+            s.catalog,
+            s.items,
+            s.log,
+            s.base,
+            s.pack_items,
+            s.drops,
         )
     }
 
@@ -286,13 +292,14 @@ impl Recommender {
     pub fn from_pack_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Self> {
         let payload = unframe(bytes, PackKind::Aggregate, max_bytes)?;
         let a: AggregateIn = decode(payload)?;
+        let pack_items = Some(a.items.len());
         Recommender::restore(
             a.config,
             a.catalog,
             a.items,
             EventLog::new(),
             a.aggregates,
-            true,
+            pack_items,
             DropCounts::default(),
         )
     }
@@ -366,8 +373,20 @@ mod tests {
         p2.record(&Event::new(EventKind::Purchase, "butter", "me", 6.0))
             .unwrap();
         assert_eq!(p2.stats().cooccurring_pairs, 3);
+        p2.record(&Event::new(EventKind::View, "not-in-the-shop", "me", 7.0))
+            .unwrap();
+        assert_eq!(p2.stats().known_items, 4);
+        assert_eq!(p2.stats().cooccurring_pairs, 5);
+        // A snapshot of pack + personal events round-trips too.
+        let snap = Recommender::from_bytes(&p2.to_bytes().unwrap()).unwrap();
+        assert_eq!(snap, p2);
+        let q = Query::for_cart(&["milk"], 3);
+        assert_eq!(snap.also_buy(&q).unwrap(), p2.also_buy(&q).unwrap());
         p2.forget_personal();
         assert_eq!(p2, p);
+        // Loading the same pack twice gives identical answers.
+        let again = Recommender::from_pack(&pack).unwrap();
+        assert_eq!(again.also_buy(&q).unwrap(), p.also_buy(&q).unwrap());
     }
 
     #[test]

@@ -1,4 +1,9 @@
-//! Cosine similarity.
+//! Cosine similarity (pairwise and batched over an item matrix) and bounded-heap top-k selection.
+//!
+//! [`cosine_batch`] scores one query against every row of an `n × d` matrix with one matrix–vector product
+//! (`O(n·d)`, no per-item loop of calls); [`top_k`] / [`top_k_filtered`] / [`top_k_by_id`] pick the best `k`
+//! in `O(n log k)` with a bounded heap and a deterministic tie-break (lower index / id first), never sorting
+//! the whole catalogue.
 //!
 //! # Deviation from the original design
 //!
@@ -172,6 +177,54 @@ pub fn top_k_filtered(
     out
 }
 
+/// The `k` best `(id, score)` pairs of `pairs`, best first; ties go to the lower id, so the result does not
+/// depend on the order the pairs arrive in (e.g. hash-map order). NaN scores are skipped.
+///
+/// Complexity `O(n log k)` time, `O(k)` extra space.
+pub fn top_k_by_id(pairs: impl IntoIterator<Item = (u32, f32)>, k: usize) -> Vec<(u32, f32)> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
+    for (id, s) in pairs {
+        if s.is_nan() {
+            continue;
+        }
+        let cand = Worst(s, id as usize);
+        if heap.len() == k {
+            match heap.peek() {
+                Some(w) if cand < *w => {}
+                _ => continue,
+            }
+        }
+        heap.push(cand);
+        if heap.len() > k {
+            heap.pop();
+        }
+    }
+    let mut out: Vec<(u32, f32)> = heap.into_iter().map(|Worst(s, i)| (i as u32, s)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// Dot product of two slices (the shorter length). `O(n)`; four accumulators so it vectorises.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
+    let mut acc = [0.0f32; 4];
+    let (mut ca, mut cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for ((s, p), q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
+        }
+    }
+    let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (p, q) in ca.remainder().iter().zip(cb.remainder()) {
+        sum += p * q;
+    }
+    sum
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +320,25 @@ mod tests {
         assert_eq!(top_k(&s, 0), vec![]);
         assert_eq!(top_k(&s, 10).len(), 5);
         assert_eq!(top_k_filtered(&s, 2, |i| i != 1), vec![(5, 0.9), (0, 0.5)]);
+    }
+
+    #[test]
+    fn top_k_by_id_ignores_arrival_order() {
+        let a = [(7u32, 0.5f32), (3, 0.5), (9, 0.9), (1, f32::NAN), (2, 0.1)];
+        let mut b = a;
+        b.reverse();
+        assert_eq!(top_k_by_id(a, 3), vec![(9, 0.9), (3, 0.5), (7, 0.5)]);
+        assert_eq!(top_k_by_id(b, 3), top_k_by_id(a, 3));
+        assert_eq!(top_k_by_id(a, 0), vec![]);
+    }
+
+    #[test]
+    fn dot_matches_naive() {
+        let a: Vec<f32> = (0..11).map(|i| i as f32 * 0.5).collect();
+        let b: Vec<f32> = (0..11).map(|i| 3.0 - i as f32).collect();
+        let want: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert_relative_eq!(dot(&a, &b), want, epsilon = 1e-4);
+        assert_eq!(dot(&[], &[1.0]), 0.0);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::hashing::{fnv1a, FNV_OFFSET};
 
 /// Encoder settings. Build with [`EncoderConfig::builder`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EncoderConfig {
     /// Vector dimension (default 64; 4..=4096).
     pub dim: usize,

@@ -6,15 +6,19 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::events::Decay;
 
-/// A shopper's interest vector, kept as its value at the time of the latest event added.
+/// A shopper's interest vector.
 ///
-/// Adding an event at time `t` first decays the sum to `t` (when `t` is later than the reference), then adds
-/// `weight · v` (decayed by the gap when the event is older than the reference). So the order of arrival does
-/// not matter beyond float rounding. Each update is `O(dim)`.
+/// Kept scaled to a reference time: `vector = Σ w · 2^((t − ref) / h) · v`, so adding an event at any time is
+/// one exponential plus `dim` multiply-adds (`O(dim)`), and the order of arrival does not matter beyond float
+/// rounding. The stored vector differs from the value at "now" only by a positive scalar, so its direction
+/// (all that cosine similarity uses) is the decayed profile's. Rebased when time moves 64 half-lives on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     vector: Array1<f32>,
-    reference_ms: f64,
+    /// The reference time of the scaling.
+    scale_ms: f64,
+    /// The latest event time.
+    latest_ms: f64,
     events: u64,
 }
 
@@ -23,7 +27,8 @@ impl Profile {
     pub fn new(dim: usize) -> Self {
         Profile {
             vector: Array1::zeros(dim),
-            reference_ms: 0.0,
+            scale_ms: 0.0,
+            latest_ms: 0.0,
             events: 0,
         }
     }
@@ -58,26 +63,40 @@ impl Profile {
                 value: timestamp_ms,
             });
         }
-        let mut w = weight;
-        if self.events == 0 || timestamp_ms > self.reference_ms {
-            if self.events > 0 {
-                let f = decay.factor(timestamp_ms - self.reference_ms) as f32;
-                self.vector.mapv_inplace(|x| x * f);
-            }
-            self.reference_ms = timestamp_ms;
-        } else {
-            w *= decay.factor(self.reference_ms - timestamp_ms) as f32;
+        if self.events == 0 {
+            self.scale_ms = timestamp_ms;
+            self.latest_ms = timestamp_ms;
         }
-        self.vector
-            .zip_mut_with(&v, |p, &x| *p += if x.is_finite() { w * x } else { 0.0 });
+        if let Some(h) = decay.half_life_ms {
+            if (timestamp_ms - self.scale_ms) / h > 64.0 {
+                let f = decay.factor(timestamp_ms - self.scale_ms) as f32;
+                self.vector.mapv_inplace(|x| x * f);
+                self.scale_ms = timestamp_ms;
+            }
+        }
+        let up = match decay.half_life_ms {
+            Some(h) => ((timestamp_ms - self.scale_ms) / h * std::f64::consts::LN_2).exp(),
+            None => 1.0,
+        };
+        let w = (f64::from(weight) * up) as f32;
+        if w.is_finite() {
+            self.vector
+                .zip_mut_with(&v, |p, &x| *p += if x.is_finite() { w * x } else { 0.0 });
+        }
+        self.latest_ms = self.latest_ms.max(timestamp_ms);
         self.events += 1;
         Ok(())
     }
 
-    /// The profile vector at its reference time (its direction is what similarity uses; decay to "now" only
-    /// rescales it).
+    /// The profile vector, up to a positive scale (see the type's docs).
     pub fn vector(&self) -> ArrayView1<'_, f32> {
         self.vector.view()
+    }
+
+    /// The profile vector as it stands at the latest event time. `O(dim)`.
+    pub fn vector_now(&self, decay: Decay) -> Array1<f32> {
+        let f = decay.factor(self.latest_ms - self.scale_ms) as f32;
+        self.vector.mapv(|x| x * f)
     }
 
     /// How many events were added.
@@ -87,7 +106,7 @@ impl Profile {
 
     /// Time of the latest event added (ms).
     pub fn reference_ms(&self) -> f64 {
-        self.reference_ms
+        self.latest_ms
     }
 
     /// Whether the vector is all zeros.
@@ -110,8 +129,15 @@ mod tests {
         let mut p = Profile::new(2);
         p.add(array![1.0, 0.0].view(), 1.0, 0.0, d).unwrap();
         p.add(array![0.0, 1.0].view(), 1.0, 100.0, d).unwrap();
-        assert_relative_eq!(p.vector()[0], 0.5, epsilon = 1e-6);
-        assert_relative_eq!(p.vector()[1], 1.0, epsilon = 1e-6);
+        let now = p.vector_now(d);
+        assert_relative_eq!(now[0], 0.5, epsilon = 1e-6);
+        assert_relative_eq!(now[1], 1.0, epsilon = 1e-6);
+        // The stored vector has the same direction.
+        assert_relative_eq!(p.vector()[0] / p.vector()[1], 0.5, epsilon = 1e-6);
+        // Far-future events rebase without overflow.
+        p.add(array![1.0, 0.0].view(), 1.0, 1e6, d).unwrap();
+        assert!(p.vector().iter().all(|x| x.is_finite()));
+        assert_relative_eq!(p.vector_now(d)[0], 1.0, epsilon = 1e-5);
     }
 
     #[test]
@@ -132,7 +158,7 @@ mod tests {
         for (v, w, t) in evs.iter().rev() {
             b.add(v.view(), *w, *t, d).unwrap();
         }
-        for (x, y) in a.vector().iter().zip(b.vector().iter()) {
+        for (x, y) in a.vector_now(d).iter().zip(b.vector_now(d).iter()) {
             assert_relative_eq!(*x, *y, epsilon = 1e-5);
         }
         assert_eq!(a.reference_ms(), 70.0);

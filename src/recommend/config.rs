@@ -12,6 +12,7 @@ use crate::events::{CleaningConfig, Decay, EventWeights};
 /// How much each candidate source counts in the blended score. Each source's scores are first scaled so its
 /// best candidate in this query scores 1, then `score = Σ weight · scaled`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BlendWeights {
     /// Co-occurrence with the context ("bought with", default 1.0).
     pub bought_with: f32,
@@ -60,6 +61,7 @@ impl BlendWeights {
 
 /// Limits that protect the page.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Limits {
     /// Most catalogue items (default 200,000).
     pub max_catalog_items: usize,
@@ -84,6 +86,7 @@ impl Default for Limits {
 
 /// Everything a [`crate::recommend::Recommender`] is configured with.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RecommenderConfig {
     /// Item/profile encoding.
     pub encoder: EncoderConfig,
@@ -268,5 +271,17 @@ mod tests {
             .half_life_ms(Some(-1.0))
             .build()
             .is_err());
+    }
+
+    #[test]
+    fn config_survives_postcard_and_keeps_defaults() {
+        let c = RecommenderConfig::builder()
+            .rebuy(false)
+            .dim(32)
+            .build()
+            .unwrap();
+        let bytes = postcard::to_stdvec(&c).unwrap();
+        let back: RecommenderConfig = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, c);
     }
 }

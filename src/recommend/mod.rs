@@ -28,8 +28,8 @@ use ndarray::{Array1, Array2};
 
 pub use config::{BlendWeights, Limits, RecommenderConfig, RecommenderConfigBuilder};
 pub use types::{
-    Candidate, CategoryFilter, Components, Query, Reason, ReasonKind, RecordOutcome, RecordReport,
-    Rejection, Stats, Suggestion,
+    Candidate, CategoryFilter, Components, Contribution, Query, Reason, ReasonKind, RecordOutcome,
+    RecordReport, Rejection, Stats, Suggestion,
 };
 
 use crate::catalog::{category_under, Catalog, Item};
@@ -74,7 +74,11 @@ pub struct Recommender {
     norms: Array1<f32>,
     pub(crate) log: EventLog,
     pub(crate) base: Aggregates,
-    pub(crate) has_pack: bool,
+    /// How many item ids came with the pack (`None`: no pack). Ids after these came from the catalogue or
+    /// from personal events.
+    pub(crate) pack_items: Option<usize>,
+    /// `base.popularity` decayed to its own latest time, by universe index (the pack never changes).
+    base_popularity: Vec<f32>,
     local: Aggregates,
     profile: Profile,
     /// Universe index → (decayed purchase weight, at time).
@@ -105,7 +109,8 @@ impl Recommender {
             norms: Array1::zeros(0),
             log: EventLog::new(),
             base: Aggregates::default(),
-            has_pack: false,
+            pack_items: None,
+            base_popularity: Vec::new(),
             local: Aggregates::default(),
             profile: Profile::new(dim),
             bought: FastMap::default(),
@@ -202,6 +207,14 @@ impl Recommender {
     /// are recorded in order.
     pub fn record_many(&mut self, events: &[Event]) -> RecordReport {
         let mut report = RecordReport::default();
+        self.log.reserve(
+            events.len().min(
+                self.config
+                    .cleaning
+                    .max_events
+                    .saturating_sub(self.log.len()),
+            ),
+        );
         for (index, e) in events.iter().enumerate() {
             match self.record(e) {
                 Ok(RecordOutcome { kept: true, .. }) => report.kept += 1,
@@ -276,19 +289,32 @@ impl Recommender {
     }
 
     /// Erases every personal trace: the event log and all it built (profile, purchases, personal
-    /// co-occurrence and popularity). The catalogue and any pack's aggregates stay.
+    /// co-occurrence and popularity, and item ids known only from personal events). The catalogue and any
+    /// pack's aggregates stay.
     pub fn forget_personal(&mut self) {
         self.log = EventLog::new();
         self.drops = DropCounts::default();
+        let keep = self.pack_items.unwrap_or(0).min(self.items.len());
+        let names = self.items.names().get(..keep).unwrap_or(&[]).to_vec();
+        self.items = Interner::from(names);
+        let catalog = std::mem::take(&mut self.catalog);
+        // Re-installing a catalogue that was valid before cannot fail; if it did, the catalogue is dropped
+        // rather than leaving a half-built state.
+        if self.install_catalog(catalog).is_err() {
+            self.catalog = Catalog::default();
+            self.catalog_to_item.clear();
+        }
+        self.item_to_catalog = vec![NONE; self.items.len()];
+        for (c, &u) in self.catalog_to_item.iter().enumerate() {
+            if let Some(slot) = self.item_to_catalog.get_mut(u as usize) {
+                *slot = c as u32;
+            }
+        }
         self.rebuild_personal();
     }
 
     /// Counts describing the state.
     pub fn stats(&self) -> Stats {
-        let mut pairs = self.base.cooccur.without_sessions();
-        if self.local.cooccur.pair_count() > 0 {
-            pairs.merge_counts(&self.local.cooccur);
-        }
         Stats {
             catalog_items: self.catalog.len(),
             known_items: self.items.len(),
@@ -297,8 +323,8 @@ impl Recommender {
                 + self.drops.bursts
                 + self.drops.over_session_cap) as usize,
             sessions: self.log.sessions().len(),
-            cooccurring_pairs: pairs.pair_count(),
-            has_pack: self.has_pack,
+            cooccurring_pairs: self.base.cooccur.union_pair_count(&self.local.cooccur),
+            has_pack: self.pack_items.is_some(),
             profile_events: self.profile.events(),
             dim: self.encoder.dim(),
         }
@@ -419,8 +445,12 @@ impl Recommender {
     /// Popularity over the candidate space (pack + personal), decayed. `O(space)`.
     fn popularity(&self) -> Vec<f32> {
         let n_items = self.items.len();
-        let base = self.base.popularity.scores(n_items, self.config.decay);
-        let local = self.local.popularity.scores(n_items, self.config.decay);
+        let base = &self.base_popularity;
+        let local = if self.local.popularity.is_empty() {
+            Vec::new()
+        } else {
+            self.local.popularity.scores(n_items, self.config.decay)
+        };
         (0..self.space_len() as u32)
             .map(|s| {
                 let u = self.to_item(s) as usize;
@@ -529,19 +559,16 @@ impl Recommender {
         let mut rebuy: FastMap<u32, f32> = FastMap::default();
         if self.config.rebuy && !self.bought.is_empty() {
             let now = self.profile.reference_ms();
-            let mut list: Vec<(u32, f32)> = self
-                .bought
-                .iter()
-                .filter_map(|(&u, &(v, t))| {
+            let decay = self.config.decay;
+            let list = crate::similarity::top_k_by_id(
+                self.bought.iter().filter_map(|(&u, &(v, t))| {
                     let s = self.to_space(u)?;
-                    Some((s, (v * self.config.decay.factor(now - t)) as f32))
-                })
-                .collect();
-            list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (s, v) in list.into_iter() {
-                if rebuy.len() >= m {
-                    break;
-                }
+                    self.eligible(s, &ctx_items, filter)
+                        .then(|| (s, (v * decay.factor(now - t)) as f32))
+                }),
+                m,
+            );
+            for (s, v) in list {
                 if touch(s, self, &mut order) {
                     rebuy.insert(s, v);
                 }
@@ -567,7 +594,10 @@ impl Recommender {
                 cand.components.bought_with = list.iter().map(|x| x.1).sum();
                 cand.bought_with = list
                     .into_iter()
-                    .map(|(c, v)| (self.items.name(c).unwrap_or("").to_owned(), v))
+                    .map(|(c, v)| Contribution {
+                        item: self.items.name(c).unwrap_or("").to_owned(),
+                        score: v,
+                    })
                     .collect();
             }
             if let Some(sims) = &content {
@@ -620,10 +650,11 @@ impl Recommender {
             return None;
         }
         let row = self.vectors.row(s as usize);
+        let row = row.as_slice()?;
         let mut best: Option<(f32, u32)> = None;
         for c in context {
-            if let Some(r) = self.catalog_row(c.item) {
-                let d = r.dot(&row);
+            if let Some(r) = self.catalog_row(c.item).as_ref().and_then(|r| r.as_slice()) {
+                let d = crate::similarity::dot(r, row);
                 if d > 0.0 && best.is_none_or(|(b, _)| d > b) {
                     best = Some((d, c.item));
                 }
@@ -656,11 +687,11 @@ impl Recommender {
             let mut parts: Vec<(ReasonKind, Option<String>, f32)> = Vec::new();
             let bw_total = comp.bought_with * s_bw * w.bought_with;
             if bw_total > 0.0 && comp.bought_with > 0.0 {
-                for (ctx, v) in &c.bought_with {
+                for part in &c.bought_with {
                     parts.push((
                         ReasonKind::BoughtWith,
-                        Some(ctx.clone()),
-                        bw_total * v / comp.bought_with,
+                        Some(part.item.clone()),
+                        bw_total * part.score / comp.bought_with,
                     ));
                 }
             }
@@ -742,11 +773,11 @@ impl Recommender {
         items: Interner,
         mut log: EventLog,
         base: Aggregates,
-        has_pack: bool,
+        pack_items: Option<usize>,
         drops: DropCounts,
     ) -> Result<Self> {
         config.validate()?;
-        let catalog = catalog.reindexed()?;
+        let catalog = Catalog::new(catalog.items().to_vec(), config.limits.max_catalog_items)?;
         base.cooccur.validate()?;
         base.popularity.validate()?;
         let n = items.len();
@@ -764,6 +795,11 @@ impl Recommender {
                 });
             }
         }
+        if pack_items.is_some_and(|p| p > n) {
+            return Err(Error::PackDecode {
+                message: "pack item count exceeds the item table".into(),
+            });
+        }
         log.rebuild_index();
         let mut r = Recommender::new(config)?;
         r.items = items;
@@ -774,8 +810,11 @@ impl Recommender {
             });
         }
         r.log = log;
+        r.base_popularity = base
+            .popularity
+            .scores(base.popularity.len(), r.config.decay);
         r.base = base;
-        r.has_pack = has_pack;
+        r.pack_items = pack_items;
         r.drops = drops;
         r.rebuild_personal();
         Ok(r)

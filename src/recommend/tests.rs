@@ -176,7 +176,7 @@ fn candidates_carry_components() {
     let jam = c.iter().find(|c| c.item == "jam").unwrap();
     assert!(jam.components.bought_with > 0.0);
     assert!(jam.components.popular > 0.0);
-    assert_eq!(jam.bought_with[0].0, "bread");
+    assert_eq!(jam.bought_with[0].item, "bread");
     assert!(c.iter().all(|c| c.item != "bread" && c.item != "caviar"));
 }
 
@@ -251,4 +251,19 @@ fn catalogue_change_keeps_state_consistent() {
     assert_eq!(ids, ["jam", "new"]);
     assert!(r.set_catalog(vec![item("a", ""), item("a", "")]).is_err());
     assert_eq!(r.catalog().len(), 2);
+}
+
+#[test]
+fn forgetting_erases_personal_item_ids_too() {
+    let fresh = shop();
+    let mut r = shop();
+    basket(&mut r, "s", &["milk", "secret-item"], 1.0);
+    r.record(&Event::search("private words", "s", 2.0)).unwrap();
+    assert_eq!(r.stats().known_items, 9);
+    r.forget_personal();
+    assert_eq!(r, fresh);
+    assert_eq!(
+        r.also_buy(&Query::for_item("milk", 3)).unwrap(),
+        fresh.also_buy(&Query::for_item("milk", 3)).unwrap()
+    );
 }

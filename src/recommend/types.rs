@@ -128,6 +128,15 @@ pub struct Components {
     pub popular: f32,
 }
 
+/// One context item's contribution to a candidate's co-occurrence score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// The context item id.
+    pub item: String,
+    /// Its weighted association with the candidate.
+    pub score: f32,
+}
+
 /// An eligible candidate (not in the context, in stock, passing the filter) before blending.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -137,8 +146,8 @@ pub struct Candidate {
     pub catalog_index: Option<u32>,
     /// Per-source raw scores.
     pub components: Components,
-    /// Each context item's share in `bought_with`: (context item id, weighted association).
-    pub bought_with: Vec<(String, f32)>,
+    /// Each context item's part of `components.bought_with` (they sum to it).
+    pub bought_with: Vec<Contribution>,
     /// The context item it is most similar to, if content similarity applies.
     pub similar_to: Option<String>,
 }
