@@ -83,6 +83,7 @@ fn hybrid_config(overrides: &[String]) -> Result<HybridConfig, CliError> {
         match key {
             "lambda" => c.lambda = v,
             "dropout" => c.dropout = v,
+            "row_norm" => c.row_norm = v,
             "half_life" => c.half_life = f,
             "floor" => c.floor = f,
             "context_weight" => c.context_weight = f,

@@ -6,7 +6,9 @@
 //! and context items (what is in the cart or on screen now) get `context_weight`. Then:
 //!
 //! * `ease` = input · B, B from EASE^R with the DLAE diagonal `λ + p/(1−p)·G_ii` (Steck 2020; `lambda`,
-//!   `dropout`), which regularises popular items in proportion to their count. Above the EASE catalogue limit
+//!   `dropout`), which regularises popular items in proportion to their count, on a Gram matrix whose rows
+//!   are weighted `1/len^γ` (`row_norm`: a pair seen in a 3-item basket says more than one in a 40-item
+//!   basket, as in random-walk models such as RP3β). Above the EASE catalogue limit
 //!   (5,000 items) this signal is replaced by the kNN one, so the model degrades gracefully on large shops;
 //! * `knn`  = input · S (item-kNN cosine with shrinkage);
 //! * `nb`   = an optional naive-Bayes completion log-likelihood ([`super::cocounts`]; weight 0 by default);
@@ -18,7 +20,7 @@
 //! exclude history).
 //!
 //! Why these signals: on MovieLens the recency weighting carries most of the gain (the next film follows the
-//! last few), on Groceries (anonymous baskets, no order) the dropout regularisation and the kNN blend do.
+//! last few), on Groceries (anonymous baskets, no order) the row weighting and the dropout regularisation do.
 //! The defaults were chosen on validation splits of Groceries and MovieLens-100K jointly (never the test
 //! split), with `scripts/tune-hybrid.sh`.
 //!
@@ -37,6 +39,8 @@ pub struct HybridConfig {
     pub lambda: f64,
     /// EASE emphasised-dropout `p` (see [`EaseConfig::dropout`]).
     pub dropout: f64,
+    /// EASE row weighting exponent (see [`EaseConfig::row_norm`]).
+    pub row_norm: f64,
     /// Item-kNN config.
     pub knn: ItemKnnConfig,
     /// Recency half-life, in history positions (> 0).
@@ -68,6 +72,7 @@ impl Default for HybridConfig {
         Self {
             lambda: 100.0,
             dropout: 0.5,
+            row_norm: 0.75,
             knn: ItemKnnConfig::default(),
             half_life: 5.0,
             floor: 0.05,
@@ -77,7 +82,7 @@ impl Default for HybridConfig {
             w_nb: 0.0,
             nb_beta: 10.0,
             nb_prior: 1.0,
-            w_pop: 0.2,
+            w_pop: 0.5,
             w_repeat: 0.5,
         }
     }
@@ -174,6 +179,7 @@ impl HybridConfig {
                 EaseConfig::default()
                     .lambda(self.lambda)
                     .dropout(self.dropout)
+                    .row_norm(self.row_norm)
                     .fit(data)?,
             )
         } else {
