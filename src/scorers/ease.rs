@@ -362,6 +362,20 @@ mod tests {
     }
 
     #[test]
+    fn row_weighting_scales_each_rows_pairs() {
+        // Rows {0,1} (len 2) and {0,1,2,3} (len 4); γ = 1 → weights 1/2 and 1/4.
+        let x = Csr::from_rows(&[
+            vec![(0, 1.0), (1, 1.0)],
+            vec![(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0)],
+        ]);
+        let g = gram(&x, 4, 1.0);
+        assert_abs_diff_eq!(g[[0, 1]], 0.75);
+        assert_abs_diff_eq!(g[[2, 3]], 0.25);
+        assert_abs_diff_eq!(gram(&x, 4, 0.0)[[0, 1]], 2.0);
+        assert_abs_diff_eq!(mean_row_weight(&x, 1.0), 0.375);
+    }
+
+    #[test]
     fn large_catalogues_are_refused_by_name_and_size() {
         let mut b = InteractionsBuilder::new();
         for i in 0..11 {
