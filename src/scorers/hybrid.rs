@@ -45,6 +45,9 @@ pub struct HybridConfig {
     pub knn: ItemKnnConfig,
     /// Recency half-life, in history positions (> 0).
     pub half_life: f32,
+    /// Only the `max_history` most recent history items enter the input (≥ 1): bounds a query's cost at
+    /// `O(max_history · n)` for shoppers with very long histories.
+    pub max_history: usize,
     /// Weight floor of old history items, in `[0, 1]`.
     pub floor: f32,
     /// Input weight of context items (≥ 0).
@@ -75,6 +78,7 @@ impl Default for HybridConfig {
             row_norm: 0.75,
             knn: ItemKnnConfig::default(),
             half_life: 5.0,
+            max_history: 200,
             floor: 0.05,
             context_weight: 1.0,
             w_ease: 1.0,
@@ -135,6 +139,13 @@ impl HybridConfig {
             "half_life",
             f64::from(self.half_life),
             "must be finite and > 0",
+        )?;
+        ensure(
+            self.max_history >= 1,
+            m,
+            "max_history",
+            self.max_history as f64,
+            "must be at least 1",
         )?;
         ensure(
             (0.0..=1.0).contains(&self.floor),
@@ -204,6 +215,13 @@ impl HybridConfig {
     }
 }
 
+/// The last `n` entries of `history` (its most recent items).
+fn recent(history: &[(u32, f32)], n: usize) -> &[(u32, f32)] {
+    history
+        .get(history.len().saturating_sub(n)..)
+        .unwrap_or(history)
+}
+
 /// Fitted hybrid model.
 #[derive(Debug, Clone)]
 pub struct Hybrid {
@@ -230,9 +248,9 @@ impl Hybrid {
     /// history keeps the larger weight).
     pub fn inputs(&self, query: &Query<'_>) -> Vec<(u32, f32)> {
         let c = &self.config;
-        let len = query.history.len();
-        let mut out: Vec<(u32, f32)> = query
-            .history
+        let history = recent(query.history, c.max_history);
+        let len = history.len();
+        let mut out: Vec<(u32, f32)> = history
             .iter()
             .enumerate()
             .map(|(p, &(i, _))| {
@@ -298,8 +316,9 @@ impl Scorer for Hybrid {
             *o = c.w_ease * e + c.w_knn * k + c.w_nb * b + w_pop * p;
         }
         if c.w_repeat > 0.0 {
-            let len = query.history.len();
-            for (p, &(i, _)) in query.history.iter().enumerate() {
+            let history = recent(query.history, c.max_history);
+            let len = history.len();
+            for (p, &(i, _)) in history.iter().enumerate() {
                 let age = (len - 1 - p) as f32;
                 let r = c.floor + (1.0 - c.floor) * 0.5f32.powf(age / c.half_life);
                 if let Some(o) = out.get_mut(i as usize) {
