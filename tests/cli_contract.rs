@@ -1,6 +1,6 @@
+//! The `alsobuy recommend` CSV contract, exercised through the built binary on small temporary files.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
-//! The `alsobuy recommend` CSV contract, exercised through the built binary on small temporary files.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
+//! Property tests of the offline scorers, the top-k selection and the evaluation metrics.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
-//! Property tests of the offline scorers, the top-k selection and the evaluation metrics.
 
 use alsobuy::eval::metrics::{bootstrap, ndcg_at_k, ndcg_single};
 use alsobuy::interactions::{Interactions, InteractionsBuilder};
