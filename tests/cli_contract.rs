@@ -1,4 +1,4 @@
-//! The `alsobuy recommend` CSV contract, tested on the built binary (native only).
+//! The `alsobuy recommend` CSV contract, exercised through the built binary on small temporary files.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
@@ -332,4 +332,32 @@ fn seed_is_accepted_and_output_is_deterministic() {
     assert!(recommend(&["--seed", "7"], &t, &q, &a).status.success());
     assert!(recommend(&["--seed", "7"], &t, &q, &b).status.success());
     assert_eq!(fs::read(&a).unwrap(), fs::read(&b).unwrap());
+}
+
+#[test]
+fn ease_refuses_catalogues_over_5000_items_and_hybrid_falls_back() {
+    let d = Dir::new();
+    let mut items = String::from("item,category,brand,price\n");
+    for i in 0..5001 {
+        items.push_str(&format!("p{i},c,,\n"));
+    }
+    let (t, q, i) = (
+        d.file("train.csv", TRAIN),
+        d.file("queries.csv", QUERIES),
+        d.file("items.csv", &items),
+    );
+    let out = d.path("recs.csv");
+    let o = recommend(
+        &["--items", i.to_str().unwrap(), "--model", "ease"],
+        &t,
+        &q,
+        &out,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("5006 items") && e.contains("5000"), "{e}");
+    assert!(!out.exists());
+    let o = recommend(&["--items", i.to_str().unwrap(), "--k", "4"], &t, &q, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read_recs(&out).len(), 5 * 4);
 }

@@ -83,8 +83,10 @@ fn hybrid_config(overrides: &[String]) -> Result<HybridConfig, CliError> {
         match key {
             "lambda" => c.lambda = v,
             "dropout" => c.dropout = v,
+            "row_norm" => c.row_norm = v,
             "half_life" => c.half_life = f,
             "floor" => c.floor = f,
+            "max_history" => c.max_history = v as usize,
             "context_weight" => c.context_weight = f,
             "w_ease" => c.w_ease = f,
             "w_knn" => c.w_knn = f,

@@ -22,6 +22,7 @@ pub const DEFAULT_MAX_ITEMS: usize = 5_000;
 pub struct EaseConfig {
     lambda: f64,
     dropout: f64,
+    row_norm: f64,
     max_items: usize,
 }
 
@@ -30,6 +31,7 @@ impl Default for EaseConfig {
         Self {
             lambda: 100.0,
             dropout: 0.0,
+            row_norm: 0.0,
             max_items: DEFAULT_MAX_ITEMS,
         }
     }
@@ -47,6 +49,14 @@ impl EaseConfig {
     /// regularised in proportion to their count. Default 0 (plain EASE^R).
     pub fn dropout(mut self, p: f64) -> Self {
         self.dropout = p;
+        self
+    }
+
+    /// Row weighting exponent `γ ≥ 0`: each row enters the Gram matrix with weight `1 / len^γ`, so long
+    /// histories or big baskets count less per pair (as in random-walk models such as RP3β); λ is then
+    /// multiplied by the mean row weight, so it keeps its meaning. Default 0.
+    pub fn row_norm(mut self, g: f64) -> Self {
+        self.row_norm = g;
         self
     }
 
@@ -68,6 +78,13 @@ impl EaseConfig {
             "lambda",
             self.lambda,
             "must be finite and > 0",
+        )?;
+        ensure(
+            self.row_norm.is_finite() && self.row_norm >= 0.0,
+            "ease",
+            "row_norm",
+            self.row_norm,
+            "must be finite and >= 0",
         )?;
         ensure(
             (0.0..1.0).contains(&self.dropout),
@@ -100,10 +117,12 @@ impl EaseConfig {
                 limit: self.max_items,
             });
         }
-        let mut g = gram(x, n);
+        let mut g = gram(x, n, self.row_norm);
         let emphasis = self.dropout / (1.0 - self.dropout);
+        // λ is in units of an average row, so weighting rows does not silently change the regularisation.
+        let lambda = self.lambda * mean_row_weight(x, self.row_norm);
         for i in 0..n {
-            g[[i, i]] += self.lambda + emphasis * g[[i, i]];
+            g[[i, i]] += lambda + emphasis * g[[i, i]];
         }
         let p = spd_inverse(g.view())?;
         let mut b = Array2::<f32>::zeros((n, n));
@@ -118,15 +137,38 @@ impl EaseConfig {
     }
 }
 
-/// `XᵀX` of the binary pattern of `x` (`n` columns; larger column indices are ignored). `O(Σ_r len_r²)`.
-pub fn gram(x: &Csr, n: usize) -> Array2<f64> {
+/// Mean over non-empty rows of `1 / len^row_norm` (1 when there are none).
+fn mean_row_weight(x: &Csr, row_norm: f64) -> f64 {
+    let (mut s, mut c) = (0.0, 0usize);
+    for r in 0..x.n_rows() {
+        let len = x.row(r).0.len();
+        if len > 0 {
+            s += (len as f64).powf(-row_norm);
+            c += 1;
+        }
+    }
+    if c == 0 {
+        1.0
+    } else {
+        s / c as f64
+    }
+}
+
+/// `XᵀDX` of the binary pattern of `x` with row weights `D_rr = 1 / len_r^row_norm` (`n` columns; larger
+/// column indices are ignored; `row_norm = 0` gives the plain Gram matrix `XᵀX`). `O(Σ_r len_r²)`.
+pub fn gram(x: &Csr, n: usize, row_norm: f64) -> Array2<f64> {
     let mut g = Array2::<f64>::zeros((n, n));
     for r in 0..x.n_rows() {
         let cols = x.row(r).0;
+        let w = if row_norm == 0.0 {
+            1.0
+        } else {
+            (cols.len().max(1) as f64).powf(-row_norm)
+        };
         for &i in cols {
             for &j in cols {
                 if let Some(v) = g.get_mut((i as usize, j as usize)) {
-                    *v += 1.0;
+                    *v += w;
                 }
             }
         }
@@ -317,6 +359,20 @@ mod tests {
         )
         .unwrap();
         assert_abs_diff_eq!(out[0], (4.0 / 6.0 + 3.0 / 6.0) as f32, epsilon = 1e-6);
+    }
+
+    #[test]
+    fn row_weighting_scales_each_rows_pairs() {
+        // Rows {0,1} (len 2) and {0,1,2,3} (len 4); γ = 1 → weights 1/2 and 1/4.
+        let x = Csr::from_rows(&[
+            vec![(0, 1.0), (1, 1.0)],
+            vec![(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0)],
+        ]);
+        let g = gram(&x, 4, 1.0);
+        assert_abs_diff_eq!(g[[0, 1]], 0.75);
+        assert_abs_diff_eq!(g[[2, 3]], 0.25);
+        assert_abs_diff_eq!(gram(&x, 4, 0.0)[[0, 1]], 2.0);
+        assert_abs_diff_eq!(mean_row_weight(&x, 1.0), 0.375);
     }
 
     #[test]
