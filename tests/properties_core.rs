@@ -1,5 +1,5 @@
-#![cfg(not(target_arch = "wasm32"))]
 //! Property tests of the core engine's invariants.
+#![cfg(not(target_arch = "wasm32"))]
 
 use alsobuy::catalog::Item;
 use alsobuy::cooccur::CoOccurrence;
