@@ -1,0 +1,186 @@
+// TensorFlow.js engines (wasm and cpu backends) for W1–W3, used "at its best", as a skilled user would:
+//  - W1 two ways, both timed: tf.layers sequential + model.fit (yieldEvery 'never'), and a hand-written
+//    tf.train.adam loop on logits; the page reports both, the table keeps the faster.
+//  - W2 model.predict over the 100,000 × 128 tensor in batches of W2_BATCH (and the raw op chain for the loop).
+//  - W3 the item matrix L2-normalised and transposed once (itemsT, 64 × 50,000), then per query
+//    tf.matMul(q, itemsT) + tf.topk: the transposed-operand form matMul(q, items, false, true) takes a slow path.
+// The pinned UMD bundles (4.22.0) are loaded by bench.html from vendor/ (copied there by scripts/bench.mjs) and
+// define the global `tf`; the wasm backend loads its binaries from the same origin (setWasmPaths).
+import { MLP, permutation, normalizeRows } from '../workloads.js';
+
+/** Batch size for W2 prediction (chosen by measuring 1,024 / 10,000 / 100,000 on the wasm backend: 10,000 best). */
+export const W2_BATCH = 10_000;
+
+const tfGlobal = () => globalThis.tf;
+
+/** Builds a TF.js engine for `backend` ('wasm' | 'cpu'). */
+export function tfjsEngine(backend) {
+  const state = { trained: {} };
+  const engine = {
+    id: `tfjs-${backend}`,
+    workloads: ['W1', 'W2', 'W3'],
+
+    /** Selects the backend; resolves to facts about it, or throws `not available: …`. */
+    async init() {
+      const tf = tfGlobal();
+      if (!tf || !tf.sequential) throw new Error('not available: TF.js bundles not loaded (vendor/ not copied?)');
+      if (backend === 'wasm') {
+        if (!tf.wasm?.setWasmPaths) throw new Error('not available: tfjs-backend-wasm bundle not loaded');
+        if (!state.pathsSet) {
+          tf.wasm.setWasmPaths(new URL('../vendor/', import.meta.url).href);
+          state.pathsSet = true;
+        }
+      }
+      const ok = await tf.setBackend(backend);
+      await tf.ready();
+      if (!ok || tf.getBackend() !== backend) throw new Error(`not available: tf.setBackend('${backend}') failed`);
+      const info = { tfjs: tf.version_core ?? tf.version?.['tfjs-core'], backend: tf.getBackend() };
+      if (backend === 'wasm') {
+        info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+        info.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+        info.threads = tf.wasm.getThreadsCount();
+      } else {
+        info.threads = 1;
+      }
+      return info;
+    },
+
+    W1: {
+      /** tf.layers sequential + compile + model.fit, one fit call per epoch on a seeded permutation. */
+      async 'layers.fit'(data, epochs) {
+        const tf = tfGlobal();
+        const model = buildLayersModel(tf);
+        const xs = tf.tensor2d(data.x, [data.n, data.d]);
+        const ys = tf.tensor2d(data.y, [data.n, 1]);
+        let loss = NaN;
+        for (let e = 0; e < epochs; e += 1) {
+          const idx = tf.tensor1d(permutation(data.n, MLP.seed + e), 'int32');
+          const xe = tf.gather(xs, idx);
+          const ye = tf.gather(ys, idx);
+          const h = await model.fit(xe, ye, {
+            batchSize: MLP.batchSize, epochs: 1, shuffle: false, verbose: 0, yieldEvery: 'never',
+          });
+          loss = h.history.loss[0];
+          tf.dispose([idx, xe, ye]);
+        }
+        tf.dispose([xs, ys]);
+        keep('layers.fit', { predict: (x) => model.predict(x, { batchSize: W2_BATCH }), dispose: () => model.dispose() });
+        return { finalLoss: loss };
+      },
+
+      /** Hand-written loop: variables, forward on logits, tf.losses.sigmoidCrossEntropy, tf.train.adam. */
+      async 'adam-loop'(data, epochs) {
+        const tf = tfGlobal();
+        const sizes = [MLP.inputs, ...MLP.hidden, 1];
+        const vars = [];
+        for (let l = 0; l + 1 < sizes.length; l += 1) {
+          const init = tf.initializers.glorotUniform({ seed: MLP.seed + l });
+          vars.push(tf.variable(init.apply([sizes[l], sizes[l + 1]])), tf.variable(tf.zeros([sizes[l + 1]])));
+        }
+        const logits = (x) => {
+          let h = x;
+          for (let l = 0; l < vars.length; l += 2) {
+            h = tf.add(tf.matMul(h, vars[l]), vars[l + 1]);
+            if (l + 2 < vars.length) h = tf.relu(h);
+          }
+          return h;
+        };
+        const opt = tf.train.adam(MLP.learningRate);
+        const xs = tf.tensor2d(data.x, [data.n, data.d]);
+        const ys = tf.tensor2d(data.y, [data.n, 1]);
+        let loss = NaN;
+        for (let e = 0; e < epochs; e += 1) {
+          const idx = tf.tensor1d(permutation(data.n, MLP.seed + e), 'int32');
+          const xe = tf.gather(xs, idx);
+          const ye = tf.gather(ys, idx);
+          let sum = tf.scalar(0);
+          for (let b = 0; b < data.n; b += MLP.batchSize) {
+            const size = Math.min(MLP.batchSize, data.n - b);
+            const next = tf.tidy(() => {
+              const xb = tf.slice(xe, [b, 0], [size, data.d]);
+              const yb = tf.slice(ye, [b, 0], [size, 1]);
+              const cost = opt.minimize(() => tf.losses.sigmoidCrossEntropy(yb, logits(xb)), true);
+              return tf.add(sum, tf.mul(cost, size));
+            });
+            sum.dispose();
+            sum = next;
+          }
+          loss = (await sum.data())[0] / data.n;
+          tf.dispose([idx, xe, ye, sum]);
+        }
+        tf.dispose([xs, ys]);
+        opt.dispose();
+        keep('adam-loop', {
+          predict: (x) => tf.tidy(() => {
+            const parts = [];
+            for (let b = 0; b < x.shape[0]; b += W2_BATCH) {
+              const size = Math.min(W2_BATCH, x.shape[0] - b);
+              parts.push(tf.sigmoid(logits(tf.slice(x, [b, 0], [size, x.shape[1]]))));
+            }
+            return tf.concat(parts);
+          }),
+          dispose: () => tf.dispose(vars),
+        });
+        return { finalLoss: loss };
+      },
+    },
+
+    W2: {
+      /** Scores with the model trained by the W1 variant of the same name (W1 must have run first). */
+      async 'layers.fit'(data) { return predictWith('layers.fit', data); },
+      async 'adam-loop'(data) { return predictWith('adam-loop', data); },
+    },
+
+    W3: {
+      build(data) {
+        const tf = tfGlobal();
+        return tf.tidy(() => tf.keep(tf.transpose(tf.tensor2d(normalizeRows(data.items, data.dim), [data.n, data.dim]))));
+      },
+      query(itemsT, q, k) {
+        const tf = tfGlobal();
+        const qn = normalizeRows(q, q.length);
+        const [indices, scores] = tf.tidy(() => {
+          const top = tf.topk(tf.matMul(tf.tensor2d(qn, [1, qn.length]), itemsT), k);
+          return [top.indices, top.values];
+        });
+        const out = { indices: indices.dataSync(), scores: scores.dataSync() };
+        tf.dispose([indices, scores]);
+        return out;
+      },
+      free(itemsT) { itemsT.dispose(); },
+    },
+
+    hasTrained(variant) { return Boolean(state.trained[variant]); },
+  };
+
+  function keep(variant, model) {
+    state.trained[variant]?.dispose();
+    state.trained[variant] = model;
+  }
+
+  function predictWith(variant, data) {
+    const tf = tfGlobal();
+    const model = state.trained[variant];
+    if (!model) throw new Error(`W2 needs the model trained by W1 (${variant})`);
+    const x = tf.tensor2d(data.x, [data.n, data.d]);
+    const out = model.predict(x);
+    const scores = out.dataSync();
+    tf.dispose([x, out]);
+    return scores;
+  }
+
+  return engine;
+}
+
+function buildLayersModel(tf) {
+  const seeded = (l) => tf.initializers.glorotUniform({ seed: MLP.seed + l });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [MLP.inputs], units: MLP.hidden[0], activation: 'relu', kernelInitializer: seeded(0) }),
+      tf.layers.dense({ units: MLP.hidden[1], activation: 'relu', kernelInitializer: seeded(1) }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: seeded(2) }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(MLP.learningRate), loss: 'binaryCrossentropy' });
+  return model;
+}
