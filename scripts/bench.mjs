@@ -5,7 +5,8 @@
 //  2. serves www/ + pkg/ (scripts/serve.mjs, free port) and starts Debian's Chromium (playwright-core);
 //  3. measures the SIMD128 peak, then opens one fresh page per engine and runs its workloads in order;
 //  4. prints one JSON line per workload × engine (× variant) and writes bench-results/browser.md + browser.json.
-// Env: BENCH_RUNS (timed runs, default 3), BENCH_WARMUP (default 1), BENCH_ENGINES / BENCH_WORKLOADS (comma lists).
+// Env: BENCH_RUNS (timed runs, default 3), BENCH_WARMUP (default 1), BENCH_ENGINES / BENCH_WORKLOADS (comma lists),
+// BENCH_QUERY (appended to the page URL, e.g. w2batch=4096 to tune TF.js's W2 batch size).
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -58,7 +59,7 @@ async function openBench(browser, url, log) {
   page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') log(`console ${m.type()}: ${m.text()}`); });
   page.on('request', (r) => { if (r.url().endsWith('.wasm')) fetched.push(new URL(r.url()).pathname); });
-  await page.goto(`${url}bench/bench.html`);
+  await page.goto(`${url}bench/bench.html${process.env.BENCH_QUERY ? `?${process.env.BENCH_QUERY}` : ''}`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true' && window.bench, null, { timeout: 60_000 });
   return { page, context, fetched };
 }
@@ -89,7 +90,8 @@ function markdown({ when, env, mach, chromium, load, peak, infos, lines, size })
   out.push('| Workload | Engine | Variant | Metric | Median | Min | Max | GFLOP/s | % of peak | Notes |');
   out.push('|---|---|---|---|---:|---:|---:|---:|---:|---|');
   const best = bestVariants(lines);
-  for (const l of lines) {
+  const order = (l) => ['W1', 'W2', 'W3', 'W4', 'W5'].indexOf(l.workload);
+  for (const l of [...lines].sort((a, b) => order(a) - order(b))) {
     const r = l.result;
     const variant = (l.variant ?? '') + (best.has(l) ? ' (best)' : '');
     if (typeof r !== 'object') {
@@ -113,12 +115,52 @@ function markdown({ when, env, mach, chromium, load, peak, infos, lines, size })
   }
   out.push('', 'GFLOP/s counts matrix-product FLOPs only (formulas in www/bench/bench.js): W1 45,248 per example, '
     + 'W2 20,544 per pair, W3 6,400,000 per query. "(best)" marks the faster TF.js variant, kept as TF.js at its best.', '');
+  out.push(...goals(lines, best, size, peakG), '');
   out.push('## Download size', '');
   out.push('| Package | Files | Raw | gzip -9 |', '|---|---|---:|---:|');
   out.push(`| alsobuy | pkg/alsobuy_bg.wasm + pkg/alsobuy.js | ${kb(size.alsobuy.raw)} | ${kb(size.alsobuy.gzip)} |`);
   out.push(`| TF.js 4.22.0 | core + layers + backend-wasm .fesm.min.js + tfjs-backend-wasm-simd.wasm | ${kb(size.tfjs.raw)} | ${kb(size.tfjs.gzip)} |`);
   out.push('', `alsobuy / TF.js: ${(100 * size.ratioGzip).toFixed(1)}% gzipped (1/${(1 / size.ratioGzip).toFixed(1)}).`, '');
   return out.join('\n');
+}
+
+/** Issue 8's goals, each with the measured ratio or why it cannot be computed yet. */
+function goals(lines, best, size, peakG) {
+  const find = (engine, workload) => {
+    const ls = lines.filter((l) => l.engine === engine && l.workload === workload);
+    const measured = ls.filter((l) => typeof l.result === 'object');
+    const pickBest = measured.find((l) => best.has(l)) ?? measured[0];
+    return pickBest ?? ls[0];
+  };
+  const val = (l) => (l && typeof l.result === 'object' ? l.result : null);
+  const why = (l) => (l ? l.result : 'not run');
+  const ratio = (w, target) => {
+    const a = find('alsobuy-simd', w);
+    const t = find('tfjs-wasm', w);
+    if (!val(a)) return `alsobuy ${why(a)}`;
+    if (!val(t)) return `TF.js ${why(t)}`;
+    const r = val(a).median / val(t).median;
+    return `${r.toFixed(2)}× (${r >= target ? 'met' : `short by ${((1 - r / target) * 100).toFixed(0)}%`})`;
+  };
+  const out = ['## Goals (issue 8)', ''];
+  out.push(`- W1 ≥ 3× TF.js wasm (best variant): ${ratio('W1', 3)}`);
+  out.push(`- W2 ≥ 3× TF.js wasm (best variant): ${ratio('W2', 3)}`);
+  const tfW3 = lines.filter((l) => l.workload === 'W3' && l.engine.startsWith('tfjs') && val(l)).map((l) => val(l).median);
+  const a3 = find('alsobuy-simd', 'W3');
+  if (!val(a3)) out.push(`- W3 ≥ TF.js at its best and ≥ 80% of the SIMD peak: alsobuy ${why(a3)}`);
+  else {
+    const r = val(a3).median / Math.max(...tfW3);
+    const share = val(a3).gflops.median / peakG;
+    out.push(`- W3 ≥ TF.js at its best: ${r.toFixed(2)}× (${r >= 1 ? 'met' : 'not met'}); ≥ 80% of peak: `
+      + `${(100 * share).toFixed(1)}% (${share >= 0.8 ? 'met' : 'not met'})`);
+  }
+  const a4 = find('alsobuy-simd', 'W4');
+  out.push(`- W4 p99 < 2 ms: ${val(a4) ? `${fmt(val(a4).p99.median)} ms (${val(a4).p99.median < 2 ? 'met' : 'not met'})` : `alsobuy ${why(a4)}`}`);
+  out.push(`- Download < 1/3 of TF.js's modular bundle: ${(100 * size.ratioGzip).toFixed(1)}% gzipped `
+    + `(${size.ratioGzip < 1 / 3 ? 'met' : 'not met'})`
+    + (lines.some((l) => l.engine === 'alsobuy-simd' && typeof l.result === 'string')
+      ? '; pkg/ does not hold the whole API yet, so this size will grow' : ''));
+  return out;
 }
 
 /** The faster variant of each (engine, workload) with more than one measured variant. */

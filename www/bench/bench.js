@@ -14,11 +14,13 @@ import { tfjsEngine } from './engines/tfjs.js';
 import { plainJsEngine } from './engines/plainjs.js';
 import { alsobuyEngine } from './engines/alsobuy.js';
 
+const params = new URLSearchParams(location.search);
+const w2Batch = Number(params.get('w2batch')) || undefined;
 const ENGINES = {
   'alsobuy-simd': alsobuyEngine('alsobuy-simd', '/pkg/alsobuy.js'),
   'alsobuy-scalar': alsobuyEngine('alsobuy-scalar', new URL('vendor/alsobuy-scalar/alsobuy.js', import.meta.url).href),
-  'tfjs-wasm': tfjsEngine('wasm'),
-  'tfjs-cpu': tfjsEngine('cpu'),
+  'tfjs-wasm': tfjsEngine('wasm', { w2Batch }),
+  'tfjs-cpu': tfjsEngine('cpu', { w2Batch }),
   plainjs: plainJsEngine,
 };
 const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5'];
@@ -107,10 +109,11 @@ async function runW1(fit, runs, warmup) {
 }
 
 async function runW2(engine, variant, predict, runs, warmup) {
-  let model = 'trained by W1 (5 epochs)';
-  if (!engine.hasTrained(variant)) {
-    await engine.W1[variant](data('W1'), 1);
-    model = 'trained 1 epoch (W1 not run in this page)';
+  const source = engine.w2Source[variant];
+  let model = `trained by W1 ${source} (5 epochs)`;
+  if (!engine.hasTrained(source)) {
+    await engine.W1[source](data('W1'), 1);
+    model = `trained by W1 ${source}, 1 epoch (W1 not run in this page)`;
   }
   const d = data('W2');
   for (let i = 0; i < warmup; i += 1) await predict(d);

@@ -94,6 +94,7 @@ export function alsobuyEngine(id, moduleUrl) {
       free(rec) { free(rec); },
     },
 
+    w2Source: { mlp: 'mlp' },
     hasTrained() { return Boolean(state.mlp); },
   };
 }

@@ -1,20 +1,25 @@
 // TensorFlow.js engines (wasm and cpu backends) for W1–W3, used "at its best", as a skilled user would:
 //  - W1 two ways, both timed: tf.layers sequential + model.fit (yieldEvery 'never'), and a hand-written
 //    tf.train.adam loop on logits; the page reports both, the table keeps the faster.
-//  - W2 model.predict over the 100,000 × 128 tensor in batches of W2_BATCH (and the raw op chain for the loop).
+//  - W2 two ways: model.predict over the 100,000 × 128 tensor in batches of W2_BATCH (one batch: the fastest),
+//    and the hand-written op chain on the adam-loop's weights in the same batches.
 //  - W3 the item matrix L2-normalised and transposed once (itemsT, 64 × 50,000), then per query
 //    tf.matMul(q, itemsT) + tf.topk: the transposed-operand form matMul(q, items, false, true) takes a slow path.
 // The pinned UMD bundles (4.22.0) are loaded by bench.html from vendor/ (copied there by scripts/bench.mjs) and
 // define the global `tf`; the wasm backend loads its binaries from the same origin (setWasmPaths).
 import { MLP, permutation, normalizeRows } from '../workloads.js';
 
-/** Batch size for W2 prediction (chosen by measuring 1,024 / 10,000 / 100,000 on the wasm backend: 10,000 best). */
-export const W2_BATCH = 10_000;
+/**
+ * Default batch size for W2 prediction (bench.html?w2batch=N overrides it). Measured on tfjs-wasm, 2026-11-28 under
+ * load: 1,024 → ~14k pairs/s, 10,000 → ~130k, 25,000 → ~170k, 50,000 → ~480k, 100,000 → ~600k; the whole
+ * 100,000 × 128 input in one batch is TF.js at its best here.
+ */
+export const W2_BATCH = 100_000;
 
 const tfGlobal = () => globalThis.tf;
 
-/** Builds a TF.js engine for `backend` ('wasm' | 'cpu'). */
-export function tfjsEngine(backend) {
+/** Builds a TF.js engine for `backend` ('wasm' | 'cpu'); `w2Batch` is the W2 prediction batch size. */
+export function tfjsEngine(backend, { w2Batch = W2_BATCH } = {}) {
   const state = { trained: {} };
   const engine = {
     id: `tfjs-${backend}`,
@@ -64,7 +69,7 @@ export function tfjsEngine(backend) {
           tf.dispose([idx, xe, ye]);
         }
         tf.dispose([xs, ys]);
-        keep('layers.fit', { predict: (x) => model.predict(x, { batchSize: W2_BATCH }), dispose: () => model.dispose() });
+        keep('layers.fit', { predict: (x) => model.predict(x, { batchSize: w2Batch }), dispose: () => model.dispose() });
         return { finalLoss: loss };
       },
 
@@ -113,8 +118,8 @@ export function tfjsEngine(backend) {
         keep('adam-loop', {
           predict: (x) => tf.tidy(() => {
             const parts = [];
-            for (let b = 0; b < x.shape[0]; b += W2_BATCH) {
-              const size = Math.min(W2_BATCH, x.shape[0] - b);
+            for (let b = 0; b < x.shape[0]; b += w2Batch) {
+              const size = Math.min(w2Batch, x.shape[0] - b);
               parts.push(tf.sigmoid(logits(tf.slice(x, [b, 0], [size, x.shape[1]]))));
             }
             return tf.concat(parts);
@@ -126,10 +131,13 @@ export function tfjsEngine(backend) {
     },
 
     W2: {
-      /** Scores with the model trained by the W1 variant of the same name (W1 must have run first). */
-      async 'layers.fit'(data) { return predictWith('layers.fit', data); },
-      async 'adam-loop'(data) { return predictWith('adam-loop', data); },
+      /** model.predict(x, { batchSize }) on the tf.layers model trained by W1 'layers.fit'. */
+      async 'model.predict'(data) { return predictWith('layers.fit', data); },
+      /** The hand-written op chain (matMul + add + relu …, sigmoid) per batch, weights from W1 'adam-loop'. */
+      async 'op-chain'(data) { return predictWith('adam-loop', data); },
     },
+    /** Which W1 variant trains the model each W2 variant scores with. */
+    w2Source: { 'model.predict': 'layers.fit', 'op-chain': 'adam-loop' },
 
     W3: {
       build(data) {
