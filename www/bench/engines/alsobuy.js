@@ -23,8 +23,10 @@ export function alsobuyEngine(id, moduleUrl) {
     workloads: ['W1', 'W2', 'W3', 'W4', 'W5'],
 
     async init() {
-      const probe = await fetch(moduleUrl, { method: 'HEAD' }).catch((e) => ({ ok: false, status: e.message }));
-      if (!probe.ok) throw new Error(`not available: ${new URL(moduleUrl, location.href).pathname} not built (HTTP ${probe.status})`);
+      if (/^https?:/.test(moduleUrl)) { // a clear message when the package is not built, before import() fails
+        const probe = await fetch(moduleUrl, { method: 'HEAD' }).catch((e) => ({ ok: false, status: e.message }));
+        if (!probe.ok) throw new Error(`not available: ${new URL(moduleUrl).pathname} not built (HTTP ${probe.status})`);
+      }
       let mod;
       try {
         mod = await import(moduleUrl);

@@ -50,6 +50,12 @@ export function tfjsEngine(backend, { w2Batch = W2_BATCH } = {}) {
       return info;
     },
 
+    /** Makes this engine's backend the current one (the page may have switched to the other). */
+    async activate() {
+      const tf = tfGlobal();
+      if (tf.getBackend() !== backend) await tf.setBackend(backend);
+    },
+
     W1: {
       /** tf.layers sequential + compile + model.fit, one fit call per epoch on a seeded permutation. */
       async 'layers.fit'(data, epochs) {
