@@ -62,7 +62,10 @@ export async function runWorkload(engine, workload, { runs = 3, warmup = 1 } = {
       }
       break;
     case 'W3':
-      try { out.push(line(await runW3(engine.W3, runs, warmup))); } catch (e) { out.push(line(fail(e))); }
+      // engine.W3 is { build, query, free }, or several of them keyed by variant name.
+      for (const [variant, w3] of Object.entries(engine.W3.build ? { '': engine.W3 } : engine.W3)) {
+        try { out.push(line(await runW3(w3, runs, warmup), variant)); } catch (e) { out.push(line(fail(e), variant)); }
+      }
       break;
     case 'W4':
       try { out.push(line(await runW4(engine.W4, runs, warmup))); } catch (e) { out.push(line(fail(e))); }
