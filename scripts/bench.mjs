@@ -203,14 +203,21 @@ async function main() {
       if (!wanted.length) continue;
       const { page, context, fetched } = await openBench(env.browser, env.url, log);
       for (const w of wanted) {
-        const result = await page.evaluate(([e, wl, o]) => window.bench.run(e, wl, o), [engine, w, { runs: RUNS, warmup: WARMUP }]);
+        let result;
+        try {
+          result = await page.evaluate(([e, wl, o]) => window.bench.run(e, wl, o), [engine, w, { runs: RUNS, warmup: WARMUP }]);
+        } catch (e) { // the page crashed or ran out of memory: say so and go on with the next engine
+          result = [{ engine, workload: w, result: `failed: ${e.message.split('\n')[0]}` }];
+        }
         for (const l of result) {
           if (l.result?.gflops && typeof peak.result === 'object') l.result.peakShare = Number((l.result.gflops.median / peak.result.max).toFixed(4));
           console.log(JSON.stringify(l));
           lines.push(l);
         }
+        if (page.isClosed()) break;
       }
-      infos[engine] = { ...(await page.evaluate((e) => window.bench.engineInfo(e), engine)), fetched: [...new Set(fetched)] };
+      infos[engine] = page.isClosed() ? { error: 'page closed' }
+        : { ...(await page.evaluate((e) => window.bench.engineInfo(e), engine).catch((e) => ({ error: e.message }))), fetched: [...new Set(fetched)] };
       await context.close();
     }
     load.end = loadavg()[0];

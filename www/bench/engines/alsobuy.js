@@ -35,7 +35,7 @@ export function alsobuyEngine(id, moduleUrl) {
         throw new Error(`not available: ${moduleUrl} did not load (${e.message})`);
       }
       state.mod = mod;
-      return { module: moduleUrl, exports: Object.keys(mod).filter((k) => k !== 'default').sort().join(' ') };
+      return { module: new URL(moduleUrl).pathname, exports: Object.keys(mod).filter((k) => k !== 'default').sort().join(' ') };
     },
 
     /** Why `workload` cannot run on the loaded package (a missing export or method), or null. */
