@@ -45,6 +45,13 @@ function prepareVendor() {
   if (existsSync(join(scalar, 'alsobuy_bg.wasm'))) cpSync(scalar, join(VENDOR, 'alsobuy-scalar'), { recursive: true });
 }
 
+/** How many SIMD128 instructions a wasm binary holds (wasm-dis text), or null when it is missing. */
+function simdInstructions(file) {
+  if (!existsSync(file)) return null;
+  const text = execFileSync(join(ROOT, 'node_modules/.bin/wasm-dis'), ['--enable-simd', file], { maxBuffer: 1 << 28 }).toString();
+  return (text.match(/\((v128|[if](8|16|32|64)x\d+)\./g) ?? []).length;
+}
+
 function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown';
@@ -83,7 +90,10 @@ function markdown({ when, env, mach, chromium, load, peak, infos, lines, size })
     + `crossOriginIsolated ${env.crossOriginIsolated}, performance.now() step ${env.timerResolutionMs} ms`);
   out.push(`- Load average (1 min) at start ${load.start.toFixed(2)}, at end ${load.end.toFixed(2)}: `
     + 'other processes share the cores, so numbers are noisy when it exceeds 0.5.');
-  for (const [e, i] of Object.entries(infos)) out.push(`- ${e}: ${i.error ?? JSON.stringify(i.info)}${i.fetched?.length ? `; fetched ${i.fetched.join(', ')}` : ''}`);
+  for (const [e, i] of Object.entries(infos)) {
+    out.push(`- ${e}: ${i.error ?? JSON.stringify(i.info)}${i.fetched?.length ? `; fetched ${i.fetched.join(', ')}` : ''}`
+      + (i.simdInstructions != null ? `; ${i.simdInstructions} SIMD128 instructions in the binary (wasm-dis)` : ''));
+  }
   out.push(`- SIMD128 peak (www/bench/peak.wat, one core): ${typeof peak.result === 'object'
     ? `best ${fmt(peak.result.max)} GFLOP/s, median ${fmt(peak.result.median)} (min ${fmt(peak.result.min)}) over `
       + `${peak.result.runs.length} runs; "% of peak" divides by the best run` : peak.result}`, '');
@@ -216,8 +226,10 @@ async function main() {
         }
         if (page.isClosed()) break;
       }
+      const binary = { 'alsobuy-simd': 'pkg/alsobuy_bg.wasm', 'alsobuy-scalar': 'pkg-scalar/alsobuy_bg.wasm' }[engine];
       infos[engine] = page.isClosed() ? { error: 'page closed' }
         : { ...(await page.evaluate((e) => window.bench.engineInfo(e), engine).catch((e) => ({ error: e.message }))), fetched: [...new Set(fetched)] };
+      if (binary) infos[engine].simdInstructions = simdInstructions(join(ROOT, binary));
       await context.close();
     }
     load.end = loadavg()[0];
