@@ -124,7 +124,7 @@ function markdown({ when, env, mach, chromium, load, peak, infos, lines, size })
     if (r.kept !== undefined) notes.push(`kept ${r.kept}, dropped ${r.dropped}, batches of ${r.batch}`);
     out.push(`| ${l.workload} | ${l.engine} | ${variant} | ${r.unit} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${g} | ${share} | ${notes.join('; ')} |`);
   }
-  out.push('', 'GFLOP/s counts matrix-product FLOPs only (formulas in www/bench/bench.js): W1 45,248 per example, '
+  out.push('', 'GFLOP/s counts matrix-product FLOPs only (formulas in www/bench/workloads.js and runner.js): W1 45,248 per example, '
     + 'W2 20,544 per pair, W3 6,400,000 per query. "(best)" marks the faster TF.js variant, kept as TF.js at its best.', '');
   out.push(...goals(lines, best, size, peakG), '');
   out.push('## Download size', '');
