@@ -1,8 +1,20 @@
 # The two commands: `make demo` (build + serve on http://127.0.0.1:8080/, PORT overrides) and `make test`.
-.PHONY: demo test setup
+# `make bench`: browser benchmarks against TF.js (bench-results/browser.md; BENCH_SCALAR=0 skips the scalar build,
+# see www/bench/README.md for the other knobs); `make size`: download sizes.
+.PHONY: demo test setup bench size
 demo:
 	bash scripts/demo.sh
 test:
 	bash scripts/test.sh
 setup:
 	bash scripts/setup.sh
+bench:
+	bash scripts/setup.sh
+	bash scripts/build-pkg.sh web
+	[ "$${BENCH_SCALAR:-1}" = 0 ] || bash scripts/build-pkg-scalar.sh
+	node scripts/size.mjs
+	node scripts/bench.mjs
+size:
+	bash scripts/setup.sh
+	bash scripts/build-pkg.sh web
+	node scripts/size.mjs

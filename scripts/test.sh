@@ -28,6 +28,10 @@ wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 step "build the package (wasm-pack build --target web)"
 bash scripts/build-pkg.sh web
 
+step "download size budget (scripts/check-size.mjs) and bench tooling tests (no timings)"
+node scripts/check-size.mjs
+node --test tests/bench/
+
 step "end to end in Chromium: node --test tests/e2e/"
 node --test --test-concurrency=1 tests/e2e/
 

@@ -1,0 +1,81 @@
+// Download size: the bytes a page must fetch to use alsobuy (pkg/alsobuy_bg.wasm + pkg/alsobuy.js) against the
+// same for TensorFlow.js core + layers + wasm backend (4.22.0, pinned in package.json), raw and gzip (node:zlib
+// level 9). Usage: node scripts/size.mjs [--json]
+//
+// TF.js is counted as its modular ESM bundles (tf-*.fesm.min.js, what a bundler ships) plus the one wasm binary a
+// SIMD-capable browser fetches (tfjs-backend-wasm-simd.wasm). The UMD bundles the bench page loads are printed
+// too, for information. alsobuy_bg.wasm.d.ts / alsobuy.d.ts are build-time only and not counted.
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync, constants } from 'node:zlib';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const TF = 'node_modules/@tensorflow';
+
+export const ALSOBUY_FILES = ['alsobuy_bg.wasm', 'alsobuy.js'];
+export const TFJS_ESM_FILES = [
+  `${TF}/tfjs-core/dist/tf-core.fesm.min.js`,
+  `${TF}/tfjs-layers/dist/tf-layers.fesm.min.js`,
+  `${TF}/tfjs-backend-wasm/dist/tf-backend-wasm.fesm.min.js`,
+  `${TF}/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm`,
+];
+export const TFJS_UMD_FILES = [
+  `${TF}/tfjs-core/dist/tf-core.min.js`,
+  `${TF}/tfjs-layers/dist/tf-layers.min.js`,
+  `${TF}/tfjs-backend-wasm/dist/tf-backend-wasm.min.js`,
+  `${TF}/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm`,
+];
+
+/** Raw and gzip-9 byte counts of each file and their total; throws naming the first missing file. */
+export function measure(paths) {
+  const files = paths.map((p) => {
+    if (!existsSync(p)) throw new Error(`missing ${p}`);
+    const bytes = readFileSync(p);
+    return { path: p, raw: bytes.length, gzip: gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length };
+  });
+  return {
+    files,
+    raw: files.reduce((s, f) => s + f.raw, 0),
+    gzip: files.reduce((s, f) => s + f.gzip, 0),
+  };
+}
+
+/** alsobuy's download from `pkgDir` (default pkg/, or env ALSOBUY_PKG_DIR). */
+export function measureAlsobuy(pkgDir = process.env.ALSOBUY_PKG_DIR ?? join(ROOT, 'pkg')) {
+  return measure(ALSOBUY_FILES.map((f) => join(pkgDir, f)));
+}
+
+/** Both downloads and their ratio (alsobuy gzip / TF.js ESM gzip). */
+export function measureAll() {
+  const alsobuy = measureAlsobuy();
+  const tfjs = measure(TFJS_ESM_FILES.map((f) => join(ROOT, f)));
+  const tfjsUmd = measure(TFJS_UMD_FILES.map((f) => join(ROOT, f)));
+  return { alsobuy, tfjs, tfjsUmd, ratioGzip: alsobuy.gzip / tfjs.gzip, ratioRaw: alsobuy.raw / tfjs.raw };
+}
+
+export const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+function print(m) {
+  const rel = (p) => p.replace(`${ROOT}/`, '');
+  const block = (title, s) => {
+    console.log(`${title}: ${kb(s.raw)} raw, ${kb(s.gzip)} gzip`);
+    for (const f of s.files) console.log(`  ${rel(f.path).padEnd(72)} ${String(f.raw).padStart(9)} B  ${String(f.gzip).padStart(8)} B gz`);
+  };
+  block('alsobuy (pkg/alsobuy_bg.wasm + pkg/alsobuy.js)', m.alsobuy);
+  block('TF.js 4.22.0 core + layers + wasm backend (ESM .fesm.min.js + SIMD .wasm)', m.tfjs);
+  block('TF.js 4.22.0 as the bench page loads it (UMD .min.js + SIMD .wasm), for information', m.tfjsUmd);
+  console.log(`ratio alsobuy / TF.js: ${(m.ratioGzip * 100).toFixed(1)}% gzip (1/${(1 / m.ratioGzip).toFixed(1)}), `
+    + `${(m.ratioRaw * 100).toFixed(1)}% raw`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const m = measureAll();
+    if (process.argv.includes('--json')) console.log(JSON.stringify(m));
+    else print(m);
+  } catch (e) {
+    console.error(`size: ${e.message} (build the package first: bash scripts/build-pkg.sh web; npm ci for TF.js)`);
+    process.exit(1);
+  }
+}

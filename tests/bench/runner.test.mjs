@@ -1,0 +1,53 @@
+// Smoke test of the runner and the alsobuy adapters with stand-in modules (no real engine, no timing asserts):
+// a contract-shaped module yields a measurement for every workload; a module lacking the exports yields
+// "not available: …" lines naming what is missing — never a number.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alsobuyEngine } from '../../www/bench/engines/alsobuy.js';
+import { runWorkload } from '../../www/bench/runner.js';
+
+const here = (f) => new URL(f, import.meta.url).href;
+const ALL = ['W1', 'W2', 'W3', 'W4', 'W5'];
+
+test('a module with the contract: one measurement line per workload, shaped as the driver expects', async () => {
+  const engine = alsobuyEngine('fake', here('fake-alsobuy.mjs'));
+  for (const w of ALL) {
+    const lines = await runWorkload(engine, w, { runs: 1, warmup: 0 });
+    assert.equal(lines.length, 1, w);
+    const [{ engine: id, workload, result }] = lines;
+    assert.equal(id, 'fake');
+    assert.equal(workload, w);
+    assert.equal(typeof result, 'object', `${w}: ${result}`);
+    if (w === 'W4') {
+      assert.equal(result.unit, 'ms');
+      assert.equal(result.calls, 1000);
+      assert.ok(result.p99.median >= result.p50.median);
+      assert.equal(result.meanSuggestions, 6);
+    } else {
+      assert.equal(result.unit, { W1: 'examples/s', W2: 'pairs/s', W3: 'queries/s', W5: 'events/s' }[w]);
+      assert.ok(result.median > 0 && Number.isFinite(result.median));
+      assert.equal(result.runs.length, 1);
+    }
+    if (w === 'W1') assert.equal(result.finalLoss, Number(Math.LN2.toFixed(5)));
+    if (w === 'W2') assert.equal(result.meanScore, 0.5);
+    if (w === 'W3') assert.equal(result.check.firstTop10.split(',').length, 10);
+    if (w === 'W5') assert.deepEqual([result.kept, result.dropped], [100_000, 0]);
+    if (['W1', 'W2', 'W3'].includes(w)) assert.ok(result.gflops.median > 0);
+  }
+});
+
+test('a module without the building blocks: every workload says what is missing', async () => {
+  const engine = alsobuyEngine('cosine-only', here('cosine-only.mjs'));
+  const got = [];
+  for (const w of ALL) got.push(...(await runWorkload(engine, w, { runs: 1, warmup: 0 })));
+  assert.deepEqual(got.map((l) => l.result), [
+    'not available: no export Mlp', 'not available: no export Mlp', 'not available: no export VectorIndex',
+    'not available: no export Recommender', 'not available: no export Recommender',
+  ]);
+});
+
+test('a module that does not load: not available, with the reason', async () => {
+  const engine = alsobuyEngine('missing', here('no-such-module.mjs'));
+  const [line] = await runWorkload(engine, 'W3', { runs: 1, warmup: 0 });
+  assert.match(line.result, /^not available: .*no-such-module\.mjs did not load/);
+});

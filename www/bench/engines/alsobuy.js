@@ -1,0 +1,102 @@
+// alsobuy engines, written against the JS API contract (docs/js-api.md): `Mlp` (W1, W2), `VectorIndex` (W3),
+// `Recommender.setCatalog/recordMany/alsoBuy` (W4, W5). Exports are checked at run time: a missing one makes the
+// workload report "not available: <what is missing>" — never a made-up number.
+//  - alsobuy-simd: the release package in /pkg/ (built with +simd128, see .cargo/config.toml).
+//  - alsobuy-scalar: the same crate built without simd128 into pkg-scalar/, copied by scripts/bench.mjs to
+//    vendor/alsobuy-scalar/ when it exists.
+import { MLP } from '../workloads.js';
+
+const NEEDS = {
+  W1: [['Mlp', 'fit']],
+  W2: [['Mlp', 'fit'], ['Mlp', 'predict']],
+  W3: [['VectorIndex', 'topK']],
+  W4: [['Recommender', 'setCatalog'], ['Recommender', 'recordMany'], ['Recommender', 'alsoBuy']],
+  W5: [['Recommender', 'setCatalog'], ['Recommender', 'recordMany']],
+};
+
+/** An alsobuy engine loading the wasm-bindgen `--target web` module at `moduleUrl`. */
+export function alsobuyEngine(id, moduleUrl) {
+  const state = { mod: null, mlp: null };
+  const free = (o) => { if (o && typeof o.free === 'function') o.free(); };
+  return {
+    id,
+    workloads: ['W1', 'W2', 'W3', 'W4', 'W5'],
+
+    async init() {
+      if (/^https?:/.test(moduleUrl)) { // a clear message when the package is not built, before import() fails
+        const probe = await fetch(moduleUrl, { method: 'HEAD' }).catch((e) => ({ ok: false, status: e.message }));
+        if (!probe.ok) throw new Error(`not available: ${new URL(moduleUrl).pathname} not built (HTTP ${probe.status})`);
+      }
+      let mod;
+      try {
+        mod = await import(moduleUrl);
+        await mod.default();
+      } catch (e) {
+        throw new Error(`not available: ${moduleUrl} did not load (${e.message})`);
+      }
+      state.mod = mod;
+      return { module: new URL(moduleUrl).pathname, exports: Object.keys(mod).filter((k) => k !== 'default').sort().join(' ') };
+    },
+
+    /** Why `workload` cannot run on the loaded package (a missing export or method), or null. */
+    missing(workload) {
+      const gaps = [];
+      for (const [cls, method] of NEEDS[workload] ?? []) {
+        const C = state.mod?.[cls];
+        if (typeof C !== 'function') gaps.push(`no export ${cls}`);
+        else if (typeof C.prototype?.[method] !== 'function') gaps.push(`${cls} has no method ${method}`);
+      }
+      return gaps.length ? [...new Set(gaps)].join(', ') : null;
+    },
+
+    W1: {
+      async mlp(data, epochs) {
+        free(state.mlp);
+        state.mlp = null;
+        const mlp = new state.mod.Mlp({
+          inputs: MLP.inputs, hidden: MLP.hidden, seed: MLP.seed, learningRate: MLP.learningRate, batchSize: MLP.batchSize,
+        });
+        const finalLoss = mlp.fit(data.x, data.y, epochs);
+        state.mlp = mlp;
+        return { finalLoss };
+      },
+    },
+
+    W2: {
+      async mlp(data) {
+        if (!state.mlp) throw new Error('W2 needs the model trained by W1 (mlp)');
+        return state.mlp.predict(data.x);
+      },
+    },
+
+    W3: {
+      build(data) { return new state.mod.VectorIndex(data.items, data.dim); },
+      query(index, q, k) { return index.topK(q, k); },
+      free(index) { free(index); },
+    },
+
+    W4: {
+      build(data, batch) {
+        const rec = new state.mod.Recommender();
+        rec.setCatalog(data.catalog);
+        for (let i = 0; i < data.events.length; i += batch) rec.recordMany(data.events.slice(i, i + batch));
+        return rec;
+      },
+      alsoBuy(rec, query) { return rec.alsoBuy(query); },
+      free(rec) { free(rec); },
+    },
+
+    W5: {
+      fresh(data) {
+        const rec = new state.mod.Recommender();
+        rec.setCatalog(data.catalog);
+        return rec;
+      },
+      recordMany(rec, events) { return rec.recordMany(events); },
+      free(rec) { free(rec); },
+    },
+
+    w2Source: { mlp: 'mlp' },
+    hasTrained() { return Boolean(state.mlp); },
+  };
+}
