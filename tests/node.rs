@@ -41,3 +41,8 @@ fn vector_index_finds_the_nearest_rows() {
 fn mlp_learns_xor_through_the_boundary() {
     wasm_common::mlp_learns_xor_through_the_boundary();
 }
+
+#[wasm_bindgen_test]
+fn a_native_pack_gives_identical_suggestions() {
+    wasm_common::a_native_pack_gives_identical_suggestions();
+}

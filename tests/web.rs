@@ -166,3 +166,8 @@ mod persistence {
         assert_eq!(js_sys::Array::from(&out).length(), 2);
     }
 }
+
+#[wasm_bindgen_test]
+fn a_native_pack_gives_identical_suggestions() {
+    wasm_common::a_native_pack_gives_identical_suggestions();
+}

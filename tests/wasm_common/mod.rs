@@ -230,3 +230,39 @@ pub fn mlp_learns_xor_through_the_boundary() {
     let nan = mlp.train_epoch(&[f32::NAN, 0.0], &[1.0]).err().unwrap();
     assert!(message(nan).contains("finite"));
 }
+
+/// A pack written natively (tests/pack_fixture.rs keeps it current) gives, in wasm, exactly the suggestions
+/// and the bit-identical scores the native build computed.
+pub fn a_native_pack_gives_identical_suggestions() {
+    let pack = include_bytes!("../fixtures/shop-v1.pack");
+    let expected = js(include_str!("../fixtures/shop-v1.expected.json"));
+    let rec = JsRecommender::from_pack(pack).unwrap();
+    let cases = js_sys::Array::from(&expected);
+    assert_eq!(cases.length(), 5);
+    for case in cases.iter() {
+        let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+        let query = get(&case, "query");
+        let want = js_sys::Array::from(&get(&case, "suggestions"));
+        let got = js_sys::Array::from(&rec.also_buy(query.clone()).unwrap());
+        assert_eq!(got.length(), want.length(), "{}", json(&query));
+        for (g, w) in got.iter().zip(want.iter()) {
+            assert_eq!(
+                get(&g, "item").as_string(),
+                get(&w, "item").as_string(),
+                "{}",
+                json(&query)
+            );
+            let (gs, ws) = (
+                get(&g, "score").as_f64().unwrap(),
+                get(&w, "score").as_f64().unwrap(),
+            );
+            assert_eq!(
+                gs.to_bits(),
+                ws.to_bits(),
+                "score of {:?} for {}",
+                get(&g, "item"),
+                json(&query)
+            );
+        }
+    }
+}
