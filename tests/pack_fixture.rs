@@ -3,6 +3,7 @@
 //! this build writes. Regenerate after a deliberate format or model change with
 //! `ALSOBUY_UPDATE_FIXTURES=1 cargo test --test pack_fixture`.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alsobuy::catalog::Item;
 use alsobuy::events::{Event, EventKind};
