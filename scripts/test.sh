@@ -32,6 +32,10 @@ step "download size budget (scripts/check-size.mjs) and bench tooling tests (no 
 node scripts/check-size.mjs
 node --test tests/bench/
 
+step "the npm package: web + bundler builds, tarball install, generated types (node --test tests/package/)"
+bash scripts/build-pkg.sh bundler
+node --test tests/package/
+
 step "end to end in Chromium: node --test tests/e2e/"
 node --test --test-concurrency=1 tests/e2e/
 

@@ -93,7 +93,7 @@ mod persistence {
     use wasm_bindgen_test::*;
 
     async fn open(ns: &str) -> JsRecommender {
-        let mut r = JsRecommender::open(js(&format!(r#"{{"namespace": "{ns}"}}"#)))
+        let mut r = JsRecommender::open(Some(js(&format!(r#"{{"namespace": "{ns}"}}"#)).into()))
             .await
             .unwrap();
         r.set_catalog(js(CATALOG)).unwrap();

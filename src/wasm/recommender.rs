@@ -137,12 +137,11 @@ impl JsRecommender {
     /// in IndexedDB database `alsobuy:<namespace>`; every later `record` is saved too. When IndexedDB is
     /// unavailable it works in memory and says so in `stats().persistence` / `stats().storageNote`.
     pub async fn open(
-        #[wasm_bindgen(unchecked_param_type = "OpenOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: Option<js_sys::Object>,
     ) -> Result<JsRecommender, JsError> {
-        let options: dto::OpenOptions = if options.is_undefined() || options.is_null() {
-            dto::OpenOptions::default()
-        } else {
-            from_js("open options", options)?
+        let options: dto::OpenOptions = match options {
+            Some(o) if !o.is_undefined() && !o.is_null() => from_js("open options", o.into())?,
+            _ => dto::OpenOptions::default(),
         };
         let mut rec = match &options.pack {
             Some(bytes) => JsRecommender::from_pack(bytes)?,
