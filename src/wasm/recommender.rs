@@ -137,7 +137,9 @@ impl JsRecommender {
     /// in IndexedDB database `alsobuy:<namespace>`; every later `record` is saved too. When IndexedDB is
     /// unavailable it works in memory and says so in `stats().persistence` / `stats().storageNote`.
     pub async fn open(
-        #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> Result<JsRecommender, JsError> {
         let options: dto::OpenOptions = match options {
             Some(o) if !o.is_undefined() && !o.is_null() => from_js("open options", o.into())?,
