@@ -856,6 +856,16 @@ impl Recommender {
         Ok(())
     }
 
+    /// Turns re-ranking on or off (see [`RerankConfig::enabled`]); the model stays loaded.
+    pub fn set_rerank_enabled(&mut self, on: bool) {
+        self.config.rerank.enabled = on;
+    }
+
+    /// Turns online learning from feedback on or off (see [`RerankConfig::online`]).
+    pub fn set_online_learning(&mut self, on: bool) {
+        self.config.rerank.online = on;
+    }
+
     /// Replaces the current model with `model` (e.g. one saved in the browser), checked against the layout.
     pub fn set_model(&mut self, model: Reranker) -> Result<()> {
         model.check(self.feature_layout())?;
