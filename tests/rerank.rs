@@ -239,3 +239,53 @@ fn models_survive_snapshots_packs_and_blobs_and_forget_restores_the_pack_model()
     assert_eq!(me.model(), Some(&pack_model));
     assert_eq!(me, r);
 }
+
+#[test]
+fn the_cli_trains_the_population_model_into_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let baskets = dir.path().join("baskets.csv");
+    let mut csv = String::from("basket_id,item\n");
+    for b in 0..200 {
+        let a = (b * 2) % 20;
+        csv.push_str(&format!("{b},i{a}\n{b},i{}\n", a + 1));
+    }
+    std::fs::write(&baskets, csv).unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_alsobuy"))
+            .args(["pack", "--baskets"])
+            .arg(&baskets)
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+        (std::fs::read(&out).unwrap(), status)
+    };
+    let (plain, _) = run("plain.pack", &[]);
+    assert!(Recommender::from_pack(&plain).unwrap().model().is_none());
+    let (trained, out) = run(
+        "trained.pack",
+        &["--train-epochs", "3", "--train-seed", "5"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("re-ranker trained on"), "{stderr}");
+    let r = Recommender::from_pack(&trained).unwrap();
+    let m = r.stats().model.unwrap();
+    assert_eq!((m.epochs, m.examples), (3, 200 * 4), "{m:?}");
+    let (again, _) = run("again.pack", &["--train-epochs", "3", "--train-seed", "5"]);
+    assert_eq!(again, trained, "same seed and data, same bytes");
+    // No positive example (single-item baskets) is an error naming the flag, and no file is written.
+    std::fs::write(&baskets, "basket_id,item\n1,a\n2,b\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_alsobuy"))
+        .args(["pack", "--train-epochs", "2", "--baskets"])
+        .arg(&baskets)
+        .arg("--out")
+        .arg(dir.path().join("none.pack"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--train-epochs"));
+    assert!(!dir.path().join("none.pack").exists());
+}
