@@ -467,6 +467,11 @@ impl Recommender {
         self.model.as_ref()
     }
 
+    /// Whether the current model was trained or fine-tuned here (it differs from the pack's).
+    pub fn model_is_personal(&self) -> bool {
+        self.model.is_some() && self.model != self.pack_model
+    }
+
     /// Co-occurrence neighbours of universe item `item` (universe index, score), best first, and the scale
     /// the candidate source applies to their scores.
     pub(super) fn scaled_neighbours(&self, item: u32) -> (Vec<(u32, f32)>, f32) {
