@@ -118,6 +118,7 @@ fn serde_kind(k: alsobuy::recommend::ReasonKind) -> &'static str {
         MatchesYourInterest => "matches your interest",
         BoughtBefore => "bought before",
         Popular => "popular",
+        Learned => "picked for you",
     }
 }
 
