@@ -207,8 +207,9 @@ impl JsRecommender {
                                 rec.saved_model.set(crc32fast::hash(&blob.bytes));
                             }
                             Err(e) => {
-                                rec.storage_note =
-                                    Some(format!("the saved model was unreadable and was skipped: {e}"))
+                                rec.storage_note = Some(format!(
+                                    "the saved model was unreadable and was skipped: {e}"
+                                ))
                             }
                         }
                     }

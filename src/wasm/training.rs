@@ -194,7 +194,9 @@ impl JsRecommender {
                 JsFuture::from(j.flush()).await?;
                 save_model(j.store(), &inner, &saved, j.last_key())
                     .await
-                    .map_err(|e| err(format!("alsobuy: the model was trained but not saved: {e}")))?;
+                    .map_err(|e| {
+                        err(format!("alsobuy: the model was trained but not saved: {e}"))
+                    })?;
             }
             let personal = inner.borrow().model_is_personal();
             to_js(&model_info(Some(&stats), personal)).map_err(JsValue::from)
