@@ -1,6 +1,7 @@
 //! JS binding of the re-ranker's training ([`crate::recommend::rerank`]): `recommender.train(options)`.
 //!
-//! `train` returns a Promise and trains in slices of about `sliceMs` milliseconds (default 8), calling
+//! `train` returns a Promise and trains in slices of at most about `sliceMs` milliseconds (default 8) and at
+//! most one epoch, calling
 //! `onProgress` and yielding to the event loop (`setTimeout(0)`) between slices, so the page or worker stays
 //! responsive and `alsoBuy` keeps answering — with the previous model — until training ends. Then the new
 //! model is installed and, when the recommender was opened with `Recommender.open`, saved in IndexedDB (the
@@ -28,7 +29,7 @@ export interface TrainOptions {
     epochs?: number;
     /** Milliseconds of work between two yields to the event loop (1..=1000, default 8). */
     sliceMs?: number;
-    /** Called after every slice, and once more at the end with `done: true` and `fraction: 1`. */
+    /** Called after every slice (at least once per epoch); the last call has `done: true` and `fraction: 1`. */
     onProgress?: (progress: TrainProgress) => void;
 }
 "#;
@@ -103,7 +104,9 @@ async fn drive(
     loop {
         let start = js_sys::Date::now();
         let mut progress = run.progress();
-        while !progress.done && js_sys::Date::now() - start < slice_ms {
+        let epoch = progress.epoch;
+        // A slice ends after `slice_ms` or at the end of an epoch, whichever comes first.
+        while !progress.done && progress.epoch == epoch && js_sys::Date::now() - start < slice_ms {
             progress = run
                 .step(1)
                 .map_err(|e| err(format!("alsobuy: training failed: {e}")))?;
