@@ -139,6 +139,14 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
     let shop = shop_recommender(items, &train)?;
     let pack = shop.export_pack()?;
     let browser = Recommender::from_pack(&pack)?;
+    // The same pack with the population re-ranker trained on the training baskets (as `--train-epochs 3`).
+    let mut trained_shop = shop;
+    let m = trained_shop.train(3)?;
+    eprintln!(
+        "re-ranker: {} examples, {} epochs, loss {:?}, validation {:?}",
+        m.examples, m.epochs, m.loss, m.validation_loss
+    );
+    let reranked = Recommender::from_pack(&trained_shop.export_pack()?)?;
     // Basket share of each item in the training baskets.
     let mut freq: BTreeMap<&str, f64> = BTreeMap::new();
     for b in &train {
@@ -248,9 +256,10 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
         }
         row(label, &t, test.len(), items.len());
     }
-    for (label, blend_only_pop) in [
-        ("popularity", true),
-        ("recommender default blend (pack)", false),
+    for (label, blend_only_pop, browser) in [
+        ("popularity", true, &browser),
+        ("recommender default blend (pack)", false, &browser),
+        ("blend + MLP re-ranker (pack, 3 ep.)", false, &reranked),
     ] {
         let mut t = Tally::default();
         for (b, held) in &test {

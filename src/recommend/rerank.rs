@@ -203,13 +203,142 @@ pub struct ModelStats {
     pub online_updates: u64,
 }
 
-/// A trained re-ranker: the feature layout, the network and its optimiser state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A trained re-ranker: the feature layout, the network, its optimiser state and statistics.
+///
+/// Stored (packs, snapshots, model blobs) as flat arrays — layer widths and parameters — which keeps packs
+/// small and the decoder tiny in wasm. The Adam moments are not stored: after a load, fine-tuning starts
+/// from fresh moments, and equality compares layout, weights, learning rate and statistics only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "RerankerBlob", try_from = "RerankerBlob")]
 pub struct Reranker {
     layout: FeatureLayout,
     mlp: Mlp,
     trainer: Trainer,
+    learning_rate: f32,
     stats: ModelStats,
+}
+
+impl PartialEq for Reranker {
+    fn eq(&self, other: &Self) -> bool {
+        self.layout == other.layout
+            && self.mlp == other.mlp
+            && self.learning_rate.to_bits() == other.learning_rate.to_bits()
+            && self.stats == other.stats
+    }
+}
+
+/// The stored form of a [`Reranker`].
+#[derive(Serialize, Deserialize)]
+struct RerankerBlob {
+    profile_dim: u32,
+    item_dim: u32,
+    /// Hidden layer widths (the input width follows from the layout, the output is 1).
+    hidden: Vec<u32>,
+    /// Per layer, input side first: weights (`inputs × outputs`, row-major), then biases.
+    params: Vec<f32>,
+    learning_rate: f32,
+    examples: u64,
+    epochs: u64,
+    loss: Option<f32>,
+    validation_loss: Option<f32>,
+    online_updates: u64,
+}
+
+impl From<Reranker> for RerankerBlob {
+    fn from(r: Reranker) -> Self {
+        let layers = r.mlp.layers();
+        let hidden = layers
+            .iter()
+            .take(layers.len().saturating_sub(1))
+            .map(|l| l.outputs() as u32)
+            .collect();
+        let mut params = Vec::with_capacity(r.mlp.param_count());
+        for l in layers {
+            params.extend_from_slice(l.weights());
+            params.extend_from_slice(l.bias());
+        }
+        RerankerBlob {
+            profile_dim: r.layout.profile_dim as u32,
+            item_dim: r.layout.item_dim as u32,
+            hidden,
+            params,
+            learning_rate: r.learning_rate,
+            examples: r.stats.examples as u64,
+            epochs: r.stats.epochs as u64,
+            loss: r.stats.loss,
+            validation_loss: r.stats.validation_loss,
+            online_updates: r.stats.online_updates,
+        }
+    }
+}
+
+impl TryFrom<RerankerBlob> for Reranker {
+    type Error = ModelError;
+
+    fn try_from(b: RerankerBlob) -> std::result::Result<Self, ModelError> {
+        let layout = FeatureLayout::new(b.profile_dim as usize, b.item_dim as usize);
+        let hidden: Vec<usize> = b.hidden.iter().map(|&h| h as usize).collect();
+        // The parameter count the shape implies, checked before anything is allocated for it.
+        let widths: Vec<usize> = std::iter::once(layout.width())
+            .chain(hidden.iter().copied())
+            .chain(std::iter::once(1))
+            .collect();
+        let needed = widths.windows(2).try_fold(0usize, |acc, w| {
+            w[0].checked_mul(w[1])?.checked_add(w[1])?.checked_add(acc)
+        });
+        if needed != Some(b.params.len()) || hidden.len() > 16 {
+            return Err(ModelError::Corrupt(format!(
+                "the model has {} parameters, its shape {widths:?} needs {needed:?}",
+                b.params.len()
+            )));
+        }
+        // A network of the stored shape (its initial weights are all overwritten below).
+        let mut mlp = MlpConfig::new().hidden(&hidden).build(layout.width())?;
+        if mlp.param_count() != b.params.len() {
+            return Err(ModelError::Corrupt(format!(
+                "the model has {} parameters, its shape needs {}",
+                b.params.len(),
+                mlp.param_count()
+            )));
+        }
+        if let Some(v) = b.params.iter().find(|v| !v.is_finite()) {
+            return Err(ModelError::Corrupt(format!("non-finite parameter {v}")));
+        }
+        let mut rest = b.params.as_slice();
+        for layer in mlp.layers_mut() {
+            let (w, bias) = layer.params_mut();
+            let (head, tail) = rest.split_at(w.len().min(rest.len()));
+            w.copy_from_slice(head);
+            let (head, tail) = tail.split_at(bias.len().min(tail.len()));
+            bias.copy_from_slice(head);
+            rest = tail;
+        }
+        let cfg = RerankConfig {
+            learning_rate: b.learning_rate,
+            ..RerankConfig::default()
+        };
+        if cfg.validate().is_err() {
+            return Err(ModelError::Corrupt(format!(
+                "learning rate {} out of range",
+                b.learning_rate
+            )));
+        }
+        let trainer = Trainer::new(&mlp, cfg.train_config(1, 0))?;
+        Ok(Reranker {
+            layout,
+            stats: ModelStats {
+                parameters: mlp.param_count(),
+                examples: b.examples as usize,
+                epochs: b.epochs as usize,
+                loss: b.loss,
+                validation_loss: b.validation_loss,
+                online_updates: b.online_updates,
+            },
+            mlp,
+            trainer,
+            learning_rate: b.learning_rate,
+        })
+    }
 }
 
 impl Reranker {
@@ -754,6 +883,7 @@ impl Recommender {
             layout: run.layout,
             mlp: run.mlp,
             trainer: run.trainer,
+            learning_rate: self.config.rerank.learning_rate,
             stats,
         });
         Ok(stats)
