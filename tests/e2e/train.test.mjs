@@ -60,7 +60,9 @@ test('training runs in the worker with progress, and no main-thread task exceeds
   assert.ok(after.length > 0, 'the cart strip renders suggestions after training');
   assert.ok(after.every((s) => s.reasons.length > 0 && s.reasons.every((r) => r.length > 0)),
     `every suggestion shows its reasons: ${JSON.stringify(after)}`);
-  assert.match(await page.getByTestId('status').textContent(), /fine-tuned/i);
+  assert.equal(await page.locator('#train-label').textContent(), 'Fine-tuned');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.model), 'personal',
+    'the page re-opened its recommender with the model the worker trained and saved');
   await page.screenshot({ path: `${ARTIFACTS}shop-trained.png` });
   assert.deepEqual(problems, []);
   assert.deepEqual(foreign(requests, env.url), []);

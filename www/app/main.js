@@ -278,6 +278,9 @@ function setupTraining() {
       const rec = await reopen();
       useRecommender(rec);
       old.free();
+      // What the engine reports about the model it loaded (the worker saved it in IndexedDB).
+      const model = rec.stats().model;
+      root.dataset.model = model.personal ? 'personal' : model.loaded ? 'pack' : 'none';
       $('train-label').textContent = 'Fine-tuned';
       say('Your personal model is fine-tuned. It stays in this browser.');
       root.dataset.training = 'done';
