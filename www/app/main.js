@@ -248,8 +248,8 @@ function setupTraining() {
   const btn = $('train');
   if (!state.rec || !trainingAvailable(alsobuy.Recommender)) {
     btn.disabled = true;
-    btn.title = 'Fine-tuning arrives with the next version of the engine.';
-    btn.textContent = 'Train now (soon)';
+    btn.title = 'This build of the engine cannot fine-tune (no Recommender.train).';
+    btn.textContent = 'Train now (unavailable)';
     return;
   }
   btn.addEventListener('click', async () => {
