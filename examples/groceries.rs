@@ -147,6 +147,10 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
         m.examples, m.epochs, m.loss, m.validation_loss
     );
     let reranked = Recommender::from_pack(&trained_shop.export_pack()?)?;
+    let mut reranked_02 = reranked.clone();
+    reranked_02.set_rerank_weight(0.2)?;
+    let mut reranked_1 = reranked.clone();
+    reranked_1.set_rerank_weight(1.0)?;
     // Basket share of each item in the training baskets.
     let mut freq: BTreeMap<&str, f64> = BTreeMap::new();
     for b in &train {
@@ -259,7 +263,9 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
     for (label, blend_only_pop, browser) in [
         ("popularity", true, &browser),
         ("recommender default blend (pack)", false, &browser),
-        ("blend + MLP re-ranker (pack, 3 ep.)", false, &reranked),
+        ("+ MLP re-ranker, weight 0.2", false, &reranked_02),
+        ("+ MLP re-ranker, weight 0.5 (default)", false, &reranked),
+        ("+ MLP re-ranker, weight 1.0", false, &reranked_1),
     ] {
         let mut t = Tally::default();
         for (b, held) in &test {

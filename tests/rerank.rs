@@ -112,6 +112,20 @@ fn reranked_answers_keep_the_rules_and_reasons_sum_to_one() {
     let mut off = r.clone();
     off.set_rerank_enabled(false);
     assert_eq!(off.also_buy(&q).unwrap(), plain.also_buy(&q).unwrap());
+    let mut zero = r.clone();
+    zero.set_rerank_weight(0.0).unwrap();
+    let scores = |out: Vec<alsobuy::Suggestion>| out.iter().map(|s| s.score).collect::<Vec<_>>();
+    assert_eq!(
+        scores(zero.also_buy(&q).unwrap()),
+        scores(plain.also_buy(&q).unwrap())
+    );
+    assert!(matches!(
+        zero.set_rerank_weight(f32::INFINITY),
+        Err(Error::InvalidConfig {
+            field: "rerank.weight",
+            ..
+        })
+    ));
     assert_ne!(r.also_buy(&q).unwrap(), plain.also_buy(&q).unwrap());
 }
 

@@ -996,6 +996,18 @@ impl Recommender {
         self.config.rerank.enabled = on;
     }
 
+    /// Sets the learned score's blend weight (see [`RerankConfig::weight`]). Errors: [`Error::InvalidConfig`]
+    /// naming `rerank.weight` and the value; nothing changes then.
+    pub fn set_rerank_weight(&mut self, weight: f32) -> Result<()> {
+        let cfg = RerankConfig {
+            weight,
+            ..self.config.rerank
+        };
+        cfg.validate()?;
+        self.config.rerank = cfg;
+        Ok(())
+    }
+
     /// Turns online learning from feedback on or off (see [`RerankConfig::online`]).
     pub fn set_online_learning(&mut self, on: bool) {
         self.config.rerank.online = on;
@@ -1141,6 +1153,37 @@ mod tests {
         let mut off = a.clone();
         off.config.rerank.enabled = false;
         assert_eq!(off.also_buy(&q).unwrap(), before);
+    }
+
+    #[test]
+    fn a_stored_model_is_checked_before_it_is_used() {
+        let mut r = shop(RecommenderConfig::default());
+        r.train(1).unwrap();
+        let model = r.model().cloned().unwrap();
+        let blob = RerankerBlob::from(model.clone());
+        let back = Reranker::try_from(RerankerBlob::from(model.clone())).unwrap();
+        assert_eq!(back, model);
+        let mut short = RerankerBlob::from(model.clone());
+        short.params.pop();
+        assert!(matches!(
+            Reranker::try_from(short),
+            Err(ModelError::Corrupt(_))
+        ));
+        let mut nan = RerankerBlob::from(model.clone());
+        nan.params[3] = f32::NAN;
+        assert!(matches!(
+            Reranker::try_from(nan),
+            Err(ModelError::Corrupt(_))
+        ));
+        // An absurd shape is refused before anything is allocated for it.
+        let huge = RerankerBlob {
+            hidden: vec![u32::MAX; 3],
+            ..blob
+        };
+        assert!(matches!(
+            Reranker::try_from(huge),
+            Err(ModelError::Corrupt(_))
+        ));
     }
 
     #[test]
