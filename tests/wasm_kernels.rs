@@ -70,10 +70,16 @@ fn simd_and_scalar_packed_products_and_selections_agree() {
                 let mut want = vec![f32::NAN; m * n];
                 kernels::scalar::matmul_a_bt(&a, &b, &mut want, m, depth, n).unwrap();
                 let mut got = vec![f32::NAN; m * n];
-                kernels::matmul_a_packed_bt(&a, &packed, &mut got, m).unwrap();
+                kernels::simd128::matmul_a_packed_bt(&a, &packed, &mut got, m).unwrap();
                 assert_eq!(got, want, "packed A·Bᵀ {m}x{depth}x{n}");
+                kernels::scalar::matmul_a_packed_bt(&a, &packed, &mut got, m).unwrap();
+                assert_eq!(got, want, "scalar packed A·Bᵀ {m}x{depth}x{n}");
                 for k in [1usize, 10, n + 1] {
-                    let tops = kernels::top_k_a_packed_bt(&a, &packed, m, k).unwrap();
+                    let tops = kernels::simd128::top_k_a_packed_bt(&a, &packed, m, k).unwrap();
+                    assert_eq!(
+                        tops,
+                        kernels::scalar::top_k_a_packed_bt(&a, &packed, m, k).unwrap()
+                    );
                     for (row, top) in want.chunks_exact(n).zip(&tops) {
                         let expect: Vec<(u32, f32)> = alsobuy::similarity::top_k(row, k)
                             .into_iter()

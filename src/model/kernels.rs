@@ -444,13 +444,10 @@ fn check_packed(a: &[f32], b: &PackedBt, m: usize) -> ModelResult<()> {
 ///
 /// Complexity `O(m · n · depth)`, no scratch. Errors: [`ModelError::ShapeMismatch`]. Never panics.
 pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
-    check_packed(a, b, m)?;
-    check_len("c", c.len(), m, b.rows())?;
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    simd128::packed(a, b, m, &mut Sink::Store(c));
+    return simd128::matmul_a_packed_bt(a, b, c, m);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    scalar::packed(a, b, m, &mut Sink::Store(c));
-    Ok(())
+    scalar::matmul_a_packed_bt(a, b, c, m)
 }
 
 /// For each row of `A` (`m × depth`), the `k` columns of `A·Bᵀ` with the largest values, best first, ties
@@ -466,15 +463,10 @@ pub fn top_k_a_packed_bt(
     m: usize,
     k: usize,
 ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
-    check_packed(a, b, m)?;
-    let mut best: Vec<Best> = (0..m).map(|_| Best::new(k.min(b.rows()))).collect();
-    if k > 0 && b.rows() > 0 {
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        simd128::packed(a, b, m, &mut Sink::Select(&mut best));
-        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        scalar::packed(a, b, m, &mut Sink::Select(&mut best));
-    }
-    Ok(best.into_iter().map(Best::finish).collect())
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd128::top_k_a_packed_bt(a, b, m, k);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::top_k_a_packed_bt(a, b, m, k)
 }
 
 /// Where finished tiles of a packed product go.
@@ -634,6 +626,30 @@ pub mod scalar {
             i0 += rows;
         }
     }
+    /// Scalar [`super::matmul_a_packed_bt`]; same contract and result bits.
+    pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
+        super::check_packed(a, b, m)?;
+        super::check_len("c", c.len(), m, b.rows())?;
+        packed(a, b, m, &mut Sink::Store(c));
+        Ok(())
+    }
+
+    /// Scalar [`super::top_k_a_packed_bt`]; same contract and result.
+    pub fn top_k_a_packed_bt(
+        a: &[f32],
+        b: &PackedBt,
+        m: usize,
+        k: usize,
+    ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+        super::check_packed(a, b, m)?;
+        let mut best: Vec<super::Best> =
+            (0..m).map(|_| super::Best::new(k.min(b.rows()))).collect();
+        if k > 0 && b.rows() > 0 {
+            packed(a, b, m, &mut Sink::Select(&mut best));
+        }
+        Ok(best.into_iter().map(super::Best::finish).collect())
+    }
+
     /// The packed `A·Bᵀ` sweep (safe Rust): blocks of [`super::BLOCK_PANELS`] panels; in each, every query
     /// row against groups of 4 panels (32 independent sums, `p` ascending in each).
     pub(super) fn packed(a: &[f32], b: &PackedBt, m: usize, sink: &mut Sink<'_>) {
@@ -819,6 +835,30 @@ pub mod simd128 {
             i0 += rows;
         }
     }
+    /// SIMD128 [`super::matmul_a_packed_bt`]; same contract and result bits.
+    pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
+        super::check_packed(a, b, m)?;
+        super::check_len("c", c.len(), m, b.rows())?;
+        packed(a, b, m, &mut Sink::Store(c));
+        Ok(())
+    }
+
+    /// SIMD128 [`super::top_k_a_packed_bt`]; same contract and result.
+    pub fn top_k_a_packed_bt(
+        a: &[f32],
+        b: &PackedBt,
+        m: usize,
+        k: usize,
+    ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+        super::check_packed(a, b, m)?;
+        let mut best: Vec<super::Best> =
+            (0..m).map(|_| super::Best::new(k.min(b.rows()))).collect();
+        if k > 0 && b.rows() > 0 {
+            packed(a, b, m, &mut Sink::Select(&mut best));
+        }
+        Ok(best.into_iter().map(super::Best::finish).collect())
+    }
+
     /// The packed `A·Bᵀ` sweep: blocks of [`super::BLOCK_PANELS`] panels (kept in L2 while every query
     /// of a batch passes); in each, pairs of query rows against 2 panels (2 × 16 columns: 8 f32x4
     /// accumulators), or a single row against 4 panels (32 columns: 8 accumulators, enough independent
@@ -875,7 +915,7 @@ pub mod simd128 {
             // SAFETY: rows i..i + MQ ≤ m and panels j..j + np ≤ panels: every read is inside `a` and the
             // packed data (checked against m · depth and panels · pl by `packed`).
             let acc = unsafe {
-                tile::<MQ, NV>(
+                ptile::<MQ, NV>(
                     ap.wrapping_add(i * depth),
                     depth,
                     bp.wrapping_add(j * pl),
@@ -888,7 +928,7 @@ pub mod simd128 {
         while j < end {
             // SAFETY: as above, one panel.
             let acc = unsafe {
-                tile::<MQ, 2>(
+                ptile::<MQ, 2>(
                     ap.wrapping_add(i * depth),
                     depth,
                     bp.wrapping_add(j * pl),
@@ -907,7 +947,7 @@ pub mod simd128 {
     /// `a` must be readable at `r * lda + p` for `r < MQ`, `p < lda`; `b` at
     /// `(v / 2) * pl + p * 8 + (v % 2) * 4 .. + 4` for `v < NV`, `p < lda` (`pl = lda * 8`).
     #[inline(always)]
-    unsafe fn tile<const MQ: usize, const NV: usize>(
+    unsafe fn ptile<const MQ: usize, const NV: usize>(
         a: *const f32,
         lda: usize,
         b: *const f32,
