@@ -23,6 +23,9 @@ use crate::hashing::FastMap;
 /// The profile's similarity to every item and its best few (index, cosine), best first.
 pub(crate) type Interest = Option<(Array1<f32>, Vec<(usize, f32)>)>;
 
+/// A neighbour list: (universe index, association), best first.
+pub(crate) type Neighbours = Arc<Vec<(u32, f32)>>;
+
 /// See the [module docs](self).
 #[derive(Default)]
 pub(crate) struct Memo {
@@ -33,7 +36,7 @@ pub(crate) struct Memo {
     /// Every bought item in the candidate space with its decayed weight, best first (ties by index).
     pub(crate) rebuy: OnceLock<Vec<(u32, f32)>>,
     /// Co-occurrence neighbour lists by universe index.
-    pub(crate) neighbours: Mutex<FastMap<u32, Arc<Vec<(u32, f32)>>>>,
+    pub(crate) neighbours: Mutex<FastMap<u32, Neighbours>>,
 }
 
 impl Memo {
@@ -56,7 +59,7 @@ impl Memo {
         &self,
         item: u32,
         compute: impl FnOnce() -> Vec<(u32, f32)>,
-    ) -> Arc<Vec<(u32, f32)>> {
+    ) -> Neighbours {
         let cached = match self.neighbours.lock() {
             Ok(map) => map.get(&item).cloned(),
             Err(_) => None,
