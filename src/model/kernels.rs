@@ -511,7 +511,7 @@ impl Sink<'_> {
                 if let (Some(b), Some(c)) = (best.get_mut(i), cands.get_mut(i)) {
                     for (off, &v) in vals.iter().take(width).enumerate() {
                         b.offer(v, (j0 + off) as u32);
-                        if !(v < b.threshold - slack) {
+                        if v >= b.threshold - slack || v.is_nan() {
                             c.push((j0 + off) as u32);
                         }
                     }
