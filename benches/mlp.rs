@@ -7,6 +7,14 @@
 //! - The three kernels at W1's shapes (throughput = FLOPs, so criterion's "elem/s" reads as FLOP/s), next to
 //!   `ndarray`'s `dot` (matrixmultiply) for reference.
 //!
+//! - **W3** kernels: one query against 50,000 × 64 rows, top-10, exact: the f32 packed kernel with the
+//!   fused selection, and the bfloat16 prefilter + exact rescoring that `VectorIndex` uses (throughput =
+//!   nominal FLOPs, 2 · 64 · 50,000 per query).
+//!
+//! - **W3** kernels: one query against 50,000 × 64 rows, top-10, exact: the f32 packed kernel with the
+//!   fused selection, and the bfloat16 prefilter + exact rescoring that `VectorIndex` uses (throughput =
+//!   nominal FLOPs, 2 · 64 · 50,000 per query).
+//!
 //! Run: `cargo bench --bench mlp`. Timing only — nothing here asserts a speed.
 
 #[path = "../tests/common/workloads.rs"]
@@ -79,5 +87,32 @@ fn kernel_shapes(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, workloads, kernel_shapes);
+fn w3_kernels(c: &mut Criterion) {
+    let (rows, dim) = (50_000usize, 64usize);
+    let items = values(rows * dim, 5);
+    let query = values(dim, 6);
+    let packed = kernels::PackedBt::new(&items, rows, dim).expect("shape");
+    let approx = kernels::PackedBf16::new(&items, rows, dim).expect("shape");
+    let norm_max = items
+        .chunks_exact(dim)
+        .map(|r| r.iter().map(|x| x * x).sum::<f32>().sqrt())
+        .fold(0.0f32, f32::max)
+        * 1.0001;
+    let mut g = c.benchmark_group("W3_top10_50k_x64");
+    g.throughput(Throughput::Elements((2 * rows * dim) as u64));
+    g.bench_function("f32_packed_fused_top_k", |b| {
+        b.iter(|| black_box(kernels::top_k_a_packed_bt(&query, &packed, 1, 10).expect("shape")))
+    });
+    g.bench_function("bf16_prefilter_exact_rescore", |b| {
+        b.iter(|| {
+            black_box(
+                kernels::top_k_a_bt_prefiltered(&query, &items, &approx, norm_max, 1, 10)
+                    .expect("shape"),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, workloads, kernel_shapes, w3_kernels);
 criterion_main!(benches);

@@ -359,8 +359,18 @@ impl Layers<'_> {
         self.layers.iter().map(|l| l.total).sum()
     }
 
-    /// The normalised association of `i` and `j` given their count `c`.
-    fn score(&self, c: f32, o_i: f64, o_j: f64, total: f64) -> f32 {
+    /// The part of [`Layers::score_with`] that depends on `i` alone (`o_i^(1-α)` for the asymmetric cosine),
+    /// computed once per neighbour list instead of once per neighbour.
+    fn i_factor(&self, o_i: f64) -> f64 {
+        match self.config.normalisation {
+            Normalisation::AsymmetricCosine { alpha } => o_i.powf(1.0 - f64::from(alpha)),
+            _ => 1.0,
+        }
+    }
+
+    /// The normalised association of `i` and `j` given their count `c`; `i_factor` is
+    /// `self.i_factor(o_i)`.
+    fn score_with(&self, c: f32, o_i: f64, o_j: f64, total: f64, i_factor: f64) -> f32 {
         if c <= 0.0 || o_i <= 0.0 || o_j <= 0.0 {
             return 0.0;
         }
@@ -372,8 +382,7 @@ impl Layers<'_> {
             Normalisation::Cosine => c64 / (o_i * o_j).sqrt(),
             Normalisation::Lift => c64 * total / (o_i * o_j),
             Normalisation::AsymmetricCosine { alpha } => {
-                let a = f64::from(alpha);
-                c64 / (o_i.powf(1.0 - a) * o_j.powf(a))
+                c64 / (i_factor * o_j.powf(f64::from(alpha)))
             }
         } * shrink;
         if s.is_finite() {
@@ -389,6 +398,7 @@ impl Layers<'_> {
     pub fn neighbours(&self, item: u32, n: usize) -> Vec<(u32, f32)> {
         let o_i = self.occurrence(item);
         let total = self.total();
+        let fi = self.i_factor(o_i);
         let maps: Vec<&FastMap<u32, f32>> = self
             .layers
             .iter()
@@ -400,7 +410,7 @@ impl Layers<'_> {
             [] => Vec::new(),
             [one] => crate::similarity::top_k_by_id(
                 one.iter().filter_map(|(&j, &c)| {
-                    positive((j, self.score(c, o_i, self.occurrence(j), total)))
+                    positive((j, self.score_with(c, o_i, self.occurrence(j), total, fi)))
                 }),
                 n,
             ),
@@ -413,7 +423,7 @@ impl Layers<'_> {
                 }
                 crate::similarity::top_k_by_id(
                     merged.into_iter().filter_map(|(j, c)| {
-                        positive((j, self.score(c, o_i, self.occurrence(j), total)))
+                        positive((j, self.score_with(c, o_i, self.occurrence(j), total, fi)))
                     }),
                     n,
                 )

@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod cooccur;
+pub mod crc32;
 pub mod encoding;
 pub mod error;
 pub mod eval;

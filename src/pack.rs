@@ -99,7 +99,7 @@ fn frame(kind: PackKind, payload: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     out.push(kind.code());
     out.push(0);
     out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(&crate::crc32::hash(payload).to_le_bytes());
     out.extend_from_slice(payload);
     Ok(out)
 }
@@ -179,7 +179,7 @@ fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<(&[u8], u16
             ),
         });
     }
-    let computed = crc32fast::hash(payload);
+    let computed = crate::crc32::hash(payload);
     if computed != stored {
         return Err(Error::ChecksumMismatch { stored, computed });
     }

@@ -98,7 +98,14 @@ pub fn cosine_batch(
         });
     }
     let qn = query.dot(&query).sqrt();
-    let mut dots = items.dot(&query);
+    // Row-by-row dot products with four accumulators ([`dot`], vectorised, SIMD128 in the browser):
+    // ndarray's generic matrix–vector product has no fast path without BLAS and dominated also-buy calls.
+    let mut dots = match (items.as_slice(), query.as_slice()) {
+        (Some(flat), Some(q)) if !q.is_empty() => {
+            Array1::from_iter(flat.chunks_exact(q.len()).map(|row| dot(row, q)))
+        }
+        _ => items.dot(&query),
+    };
     if qn == 0.0 || !qn.is_finite() {
         dots.fill(0.0);
         return Ok(dots);

@@ -204,7 +204,7 @@ proptest! {
         framed.push(1);
         framed.push(0);
         framed.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-        framed.extend_from_slice(&crc32fast::hash(&bytes).to_le_bytes());
+        framed.extend_from_slice(&alsobuy::crc32::hash(&bytes).to_le_bytes());
         framed.extend_from_slice(&bytes);
         let _ = Recommender::from_bytes(&framed);
         framed[10] = 2;
@@ -220,7 +220,7 @@ proptest! {
         let i = flip % bytes.len();
         bytes[i] = value;
         // Re-seal the checksum so the corruption reaches the decoder and the consistency checks.
-        let crc = crc32fast::hash(&bytes[20..]);
+        let crc = alsobuy::crc32::hash(&bytes[20..]);
         bytes[16..20].copy_from_slice(&crc.to_le_bytes());
         let _ = Recommender::from_bytes(&bytes);
         for n in (0..bytes.len()).step_by(7) {

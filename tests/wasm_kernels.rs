@@ -58,6 +58,76 @@ fn simd_and_scalar_products_are_bit_identical() {
 
 #[cfg(target_feature = "simd128")]
 #[wasm_bindgen_test]
+fn simd_and_scalar_packed_products_and_selections_agree() {
+    let mut seed = 50_000u64;
+    for &m in &[1usize, 2, 3, 5] {
+        for &depth in &[0usize, 1, 3, 17, 64] {
+            for &n in &[1usize, 7, 8, 9, 33, 517, 1031] {
+                seed += 1;
+                let a = lcg_values(m * depth, seed);
+                let b = lcg_values(n * depth, seed + 1000);
+                let packed = kernels::PackedBt::new(&b, n, depth).unwrap();
+                let mut want = vec![f32::NAN; m * n];
+                kernels::scalar::matmul_a_bt(&a, &b, &mut want, m, depth, n).unwrap();
+                let mut got = vec![f32::NAN; m * n];
+                kernels::simd128::matmul_a_packed_bt(&a, &packed, &mut got, m).unwrap();
+                assert_eq!(got, want, "packed A·Bᵀ {m}x{depth}x{n}");
+                kernels::scalar::matmul_a_packed_bt(&a, &packed, &mut got, m).unwrap();
+                assert_eq!(got, want, "scalar packed A·Bᵀ {m}x{depth}x{n}");
+                for k in [1usize, 10, n + 1] {
+                    let tops = kernels::simd128::top_k_a_packed_bt(&a, &packed, m, k).unwrap();
+                    assert_eq!(
+                        tops,
+                        kernels::scalar::top_k_a_packed_bt(&a, &packed, m, k).unwrap()
+                    );
+                    for (row, top) in want.chunks_exact(n).zip(&tops) {
+                        let expect: Vec<(u32, f32)> = alsobuy::similarity::top_k(row, k)
+                            .into_iter()
+                            .map(|(j, v)| (j as u32, v))
+                            .collect();
+                        assert_eq!(top, &expect, "top-{k} {m}x{depth}x{n}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_feature = "simd128")]
+#[wasm_bindgen_test]
+fn simd_and_scalar_bf16_prefilters_give_the_exact_top_k() {
+    let mut seed = 90_000u64;
+    for &m in &[1usize, 2, 3] {
+        for &depth in &[1usize, 3, 17, 64] {
+            for &n in &[1usize, 9, 33, 517, 2049] {
+                seed += 1;
+                let a = lcg_values(m * depth, seed);
+                let b = lcg_values(n * depth, seed + 1000);
+                let norm_max = b
+                    .chunks_exact(depth)
+                    .map(|r| r.iter().map(|x| x * x).sum::<f32>().sqrt())
+                    .fold(0.0f32, f32::max)
+                    * 1.0001;
+                let packed = kernels::PackedBt::new(&b, n, depth).unwrap();
+                let approx = kernels::PackedBf16::new(&b, n, depth).unwrap();
+                for k in [1usize, 10, n + 2] {
+                    let want = kernels::scalar::top_k_a_packed_bt(&a, &packed, m, k).unwrap();
+                    let simd =
+                        kernels::simd128::top_k_a_bt_prefiltered(&a, &b, &approx, norm_max, m, k)
+                            .unwrap();
+                    let scalar =
+                        kernels::scalar::top_k_a_bt_prefiltered(&a, &b, &approx, norm_max, m, k)
+                            .unwrap();
+                    assert_eq!(simd, want, "simd {m}x{depth}x{n} k={k}");
+                    assert_eq!(scalar, want, "scalar {m}x{depth}x{n} k={k}");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_feature = "simd128")]
+#[wasm_bindgen_test]
 fn simd_kernels_reject_bad_shapes() {
     let mut c = vec![0.0f32; 4];
     assert!(kernels::simd128::matmul(&[1.0; 3], &[1.0; 4], &mut c, 2, 2, 2).is_err());

@@ -326,6 +326,356 @@ fn dispatch(
     scalar::gemm(a, la, b, lb, c, m, k, n, PLAIN);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Packed `A·Bᵀ` for a fixed, large `B` (the rows of a vector index) and the fused top-k selection over it.
+// ---------------------------------------------------------------------------------------------------------
+
+/// Rows of `B` per panel of a [`PackedBt`]: 8 rows interleaved, so one step of the inner loop reads two
+/// f32x4 vectors holding element `p` of 8 consecutive rows.
+pub const PANEL: usize = 8;
+
+/// Panels swept per query group before moving on to the next block, so that a block (`64 × 8` rows of
+/// `depth` floats: 128 KiB at depth 64) stays in L2 while every query of a batch passes over it.
+const BLOCK_PANELS: usize = 64;
+
+/// An `n × depth` matrix `B` packed once for repeated products `A·Bᵀ`: `ceil(n / 8)` panels of
+/// `depth × 8` floats (row `i` of `B` becomes column `i % 8` of panel `i / 8`), zero-padded.
+///
+/// Packing costs `O(n · depth)` time and memory once; every later product streams the panels in order
+/// without any per-call packing (see [`matmul_a_packed_bt`] and [`top_k_a_packed_bt`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackedBt {
+    rows: usize,
+    depth: usize,
+    data: Vec<f32>,
+}
+
+impl PackedBt {
+    /// Packs the row-major `rows × depth` matrix `b`.
+    ///
+    /// Complexity `O(rows · depth)`. Errors: [`ModelError::ShapeMismatch`] when `b.len() != rows · depth`
+    /// (or the padded size overflows). Never panics.
+    pub fn new(b: &[f32], rows: usize, depth: usize) -> ModelResult<Self> {
+        check_len("b", b.len(), rows, depth)?;
+        let padded = area("b", rows.div_ceil(PANEL) * PANEL, depth)?;
+        let mut data = vec![0.0f32; padded];
+        if depth > 0 {
+            for (i, row) in b.chunks_exact(depth).enumerate() {
+                let base = (i / PANEL) * depth * PANEL + i % PANEL;
+                for (p, &v) in row.iter().enumerate() {
+                    if let Some(slot) = data.get_mut(base + p * PANEL) {
+                        *slot = v;
+                    }
+                }
+            }
+        }
+        Ok(Self { rows, depth, data })
+    }
+
+    /// Rows of `B` (columns of the product).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Row length of `B` (the shared dimension of the product).
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Number of panels, `ceil(rows / 8)`.
+    pub fn panels(&self) -> usize {
+        self.rows.div_ceil(PANEL)
+    }
+
+    /// The packed floats (`panels · depth · 8`), for the kernels.
+    fn data(&self) -> &[f32] {
+        &self.data
+    }
+}
+
+/// The running selection of one query: at most `k` `(score, column)` pairs, best first, ties to the lower
+/// column (columns are offered in ascending order, so a later equal score never displaces an earlier one).
+#[derive(Clone, Debug)]
+struct Best {
+    k: usize,
+    items: Vec<(f32, u32)>,
+    /// A score must be strictly greater than this to enter (`-∞` until `k` items are held).
+    threshold: f32,
+}
+
+impl Best {
+    fn new(k: usize) -> Self {
+        Self {
+            k,
+            items: Vec::with_capacity(k + 1),
+            threshold: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Offers column `j` with score `s`. `O(k)` when it enters, `O(1)` otherwise.
+    #[inline]
+    fn offer(&mut self, s: f32, j: u32) {
+        if self.k == 0 || s.is_nan() || (self.items.len() == self.k && s <= self.threshold) {
+            return;
+        }
+        let pos = self.items.partition_point(|&(v, _)| v >= s);
+        self.items.insert(pos, (s, j));
+        if self.items.len() > self.k {
+            self.items.pop();
+        }
+        if self.items.len() == self.k {
+            self.threshold = self.items.last().map_or(f32::NEG_INFINITY, |x| x.0);
+        }
+    }
+
+    fn finish(self) -> Vec<(u32, f32)> {
+        self.items.into_iter().map(|(s, j)| (j, s)).collect()
+    }
+}
+
+/// Shape checks shared by the packed products: `a` is `m × depth`.
+fn check_packed(a: &[f32], b: &PackedBt, m: usize) -> ModelResult<()> {
+    check_len("a", a.len(), m, b.depth())
+}
+
+/// `C = A·Bᵀ` for row-major `A` (`m × depth`) and a packed `B` (`n × depth`): `C` is `m × n`, row-major,
+/// overwritten. Same per-element summation order (and so the same bits) as [`matmul_a_bt`] on the unpacked
+/// `B`.
+///
+/// Complexity `O(m · n · depth)`, no scratch. Errors: [`ModelError::ShapeMismatch`]. Never panics.
+pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd128::matmul_a_packed_bt(a, b, c, m);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::matmul_a_packed_bt(a, b, c, m)
+}
+
+/// For each row of `A` (`m × depth`), the `k` columns of `A·Bᵀ` with the largest values, best first, ties
+/// to the lower column: `(column, value)` pairs. The `m × n` product is never materialised: each register
+/// tile is compared with the query's current `k`-th best (one vector compare) and only tiles holding a
+/// better value are looked at one by one. NaN values are skipped.
+///
+/// Values are bit-identical to [`matmul_a_bt`]'s. Complexity `O(m · n · depth)` time (plus `O(k)` per
+/// value that enters a selection), `O(m · k)` memory. Errors: [`ModelError::ShapeMismatch`]. Never panics.
+pub fn top_k_a_packed_bt(
+    a: &[f32],
+    b: &PackedBt,
+    m: usize,
+    k: usize,
+) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd128::top_k_a_packed_bt(a, b, m, k);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::top_k_a_packed_bt(a, b, m, k)
+}
+
+/// Where finished tiles of a packed product go.
+enum Sink<'a> {
+    /// Into the `m × n` output.
+    Store(&'a mut [f32]),
+    /// Into one running selection per query row.
+    Select(&'a mut [Best]),
+    /// Approximate values: a running selection per row, and every column within `slack` of its threshold.
+    Prefilter {
+        /// The running selection of approximate values.
+        best: &'a mut [Best],
+        /// The columns to rescore, ascending.
+        cands: &'a mut [Vec<u32>],
+        /// Per row, how far below the approximate k-th best a column is still kept (`2δ`).
+        slack: &'a [f32],
+    },
+}
+
+impl Sink<'_> {
+    /// Takes the values of row `i`, columns `j0..j0 + vals.len()` (columns `≥ n` are padding and ignored).
+    #[inline]
+    fn take(&mut self, i: usize, j0: usize, n: usize, vals: &[f32]) {
+        let width = vals.len().min(n.saturating_sub(j0));
+        match self {
+            Sink::Store(c) => {
+                let start = i * n + j0;
+                if let (Some(dst), Some(src)) = (c.get_mut(start..start + width), vals.get(..width))
+                {
+                    dst.copy_from_slice(src);
+                }
+            }
+            Sink::Select(best) => {
+                if let Some(b) = best.get_mut(i) {
+                    for (off, &v) in vals.iter().take(width).enumerate() {
+                        b.offer(v, (j0 + off) as u32);
+                    }
+                }
+            }
+            Sink::Prefilter { best, cands, slack } => {
+                let slack = slack.get(i).copied().unwrap_or(f32::INFINITY);
+                if let (Some(b), Some(c)) = (best.get_mut(i), cands.get_mut(i)) {
+                    for (off, &v) in vals.iter().take(width).enumerate() {
+                        b.offer(v, (j0 + off) as u32);
+                        if v >= b.threshold - slack || v.is_nan() {
+                            c.push((j0 + off) as u32);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value a tile of row `i` must beat somewhere to matter; `None`: every tile matters.
+    #[inline]
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", target_feature = "simd128")),
+        allow(dead_code)
+    )]
+    fn threshold(&self, i: usize) -> Option<f32> {
+        match self {
+            Sink::Store(_) => None,
+            Sink::Select(best) => best.get(i).map(|b| b.threshold),
+            Sink::Prefilter { best, slack, .. } => best
+                .get(i)
+                .map(|b| b.threshold - slack.get(i).copied().unwrap_or(f32::INFINITY)),
+        }
+    }
+}
+
+/// An `n × depth` matrix `B` rounded to bfloat16 (the upper 16 bits of an `f32`, round to nearest even)
+/// and packed like [`PackedBt`]: per panel of 8 rows and element `p`, four `u32` words, word `l` holding row
+/// `2l` in its low half and row `2l + 1` in its high half. Half the bytes of [`PackedBt`]: for a product that
+/// streams a large `B` from memory once per query (memory-bound), half the time. Each element has a relative
+/// rounding error of at most `2⁻⁸`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackedBf16 {
+    rows: usize,
+    depth: usize,
+    data: Vec<u32>,
+}
+
+/// `x` rounded to the nearest bfloat16 (ties to even), as its 16 bits. For finite `x` below `3.38e38`.
+fn bf16_bits(x: f32) -> u32 {
+    let b = x.to_bits();
+    (b.wrapping_add(0x7FFF + ((b >> 16) & 1))) >> 16
+}
+
+impl PackedBf16 {
+    /// Rounds and packs the row-major `rows × depth` matrix `b`. Complexity `O(rows · depth)`.
+    /// Errors: [`ModelError::ShapeMismatch`]. Never panics.
+    pub fn new(b: &[f32], rows: usize, depth: usize) -> ModelResult<Self> {
+        check_len("b", b.len(), rows, depth)?;
+        let words = area("b", rows.div_ceil(PANEL) * PANEL / 2, depth)?;
+        let mut data = vec![0u32; words];
+        if depth > 0 {
+            for (i, row) in b.chunks_exact(depth).enumerate() {
+                let base = (i / PANEL) * depth * (PANEL / 2) + (i % PANEL) / 2;
+                let shift = if i % 2 == 0 { 0 } else { 16 };
+                for (p, &v) in row.iter().enumerate() {
+                    if let Some(w) = data.get_mut(base + p * (PANEL / 2)) {
+                        *w |= bf16_bits(v) << shift;
+                    }
+                }
+            }
+        }
+        Ok(Self { rows, depth, data })
+    }
+
+    /// Rows of `B`.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Row length of `B`.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Number of panels, `ceil(rows / 8)`.
+    pub fn panels(&self) -> usize {
+        self.rows.div_ceil(PANEL)
+    }
+}
+
+/// The exact top-k of `A·Bᵀ` per row of `A` (`m × depth`), with a bfloat16 prefilter: one pass over
+/// `approx` (the rows of `B` in bfloat16, half the bytes) keeps every column whose approximate value could
+/// still be in the top k, then those few are recomputed exactly from `b` (the `n × depth` rows in `f32`).
+///
+/// The result is **identical** to [`top_k_a_packed_bt`] on `b` (same values, same bits, same ties), not an
+/// approximation: with `δ` a bound on `|approx − exact|` per value (`‖a‖·max‖b_j‖·(2⁻⁸ + 2.01·γ_depth)`,
+/// `γ_d = d·2⁻²⁴/(1 − d·2⁻²⁴)`: bfloat16 rounding plus both sums' `f32` rounding, with a 1% margin), a column
+/// of the exact top k has an approximate value within `2δ` of the approximate k-th best, and every such
+/// column is rescored. `b_norm_max` must bound the L2 norm of every row of `b` (an overestimate is safe).
+///
+/// Complexity `O(m · n · depth)` half-width reads plus `O(depth)` per kept column (typically a few dozen).
+/// Errors: [`ModelError::ShapeMismatch`] when the shapes disagree. Never panics.
+pub fn top_k_a_bt_prefiltered(
+    a: &[f32],
+    b: &[f32],
+    approx: &PackedBf16,
+    b_norm_max: f32,
+    m: usize,
+    k: usize,
+) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd128::top_k_a_bt_prefiltered(a, b, approx, b_norm_max, m, k);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::top_k_a_bt_prefiltered(a, b, approx, b_norm_max, m, k)
+}
+
+/// A bfloat16 sweep feeding a prefilter sink (the scalar or the SIMD128 one).
+type Bf16Sweep = fn(&[f32], &PackedBf16, usize, &mut Sink<'_>);
+
+/// [`top_k_a_bt_prefiltered`] with the given sweep.
+fn prefiltered(
+    a: &[f32],
+    b: &[f32],
+    approx: &PackedBf16,
+    b_norm_max: f32,
+    m: usize,
+    k: usize,
+    sweep: Bf16Sweep,
+) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+    let (n, depth) = (approx.rows(), approx.depth());
+    check_len("a", a.len(), m, depth)?;
+    check_len("b", b.len(), n, depth)?;
+    let kk = k.min(n);
+    let d = depth as f64 * f64::from(f32::EPSILON) / 2.0;
+    let gamma = d / (1.0 - d).max(f64::MIN_POSITIVE);
+    let slack: Vec<f32> = (0..m)
+        .map(|i| {
+            let row = a.get(i * depth..(i + 1) * depth).unwrap_or(&[]);
+            let qn = row
+                .iter()
+                .map(|v| f64::from(*v) * f64::from(*v))
+                .sum::<f64>()
+                .sqrt();
+            let delta = qn * f64::from(b_norm_max.abs()) * (1.0 / 256.0 + 2.01 * gamma) * 1.01;
+            (2.0 * delta) as f32 * 1.001 + f32::MIN_POSITIVE
+        })
+        .collect();
+    let mut best: Vec<Best> = (0..m).map(|_| Best::new(kk)).collect();
+    let mut cands: Vec<Vec<u32>> = vec![Vec::new(); m];
+    if kk > 0 {
+        let mut sink = Sink::Prefilter {
+            best: &mut best,
+            cands: &mut cands,
+            slack: &slack,
+        };
+        sweep(a, approx, m, &mut sink);
+    }
+    let mut out = Vec::with_capacity(m);
+    for (i, list) in cands.iter().enumerate() {
+        let row = a.get(i * depth..(i + 1) * depth).unwrap_or(&[]);
+        let mut exact = Best::new(kk);
+        for &j in list {
+            let col = b
+                .get(j as usize * depth..(j as usize + 1) * depth)
+                .unwrap_or(&[]);
+            // The kernels' order: c = 0, then c + a·b for p ascending, product rounded then added.
+            let v = row.iter().zip(col).fold(0.0f32, |c, (x, y)| c + x * y);
+            exact.offer(v, j);
+        }
+        out.push(exact.finish());
+    }
+    Ok(out)
+}
+
 /// Which kernel [`matmul`] and friends run on this build: `"simd128"` or `"scalar"`.
 pub const fn active_kernel() -> &'static str {
     if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
@@ -337,7 +687,11 @@ pub const fn active_kernel() -> &'static str {
 
 /// The portable kernels, callable directly on every target (the SIMD tests compare against these).
 pub mod scalar {
-    use super::{checked, pack_b, store_tile, Epilogue, ModelResult, Op, Strided, MR, NR, PLAIN};
+    use super::PackedBf16;
+    use super::{
+        checked, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
+        BLOCK_PANELS, MR, NR, PANEL, PLAIN,
+    };
 
     /// Scalar `C = A·B`; same contract and result bits as [`super::matmul`].
     pub fn matmul(
@@ -435,6 +789,99 @@ pub mod scalar {
             i0 += rows;
         }
     }
+    /// Scalar [`super::matmul_a_packed_bt`]; same contract and result bits.
+    pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
+        super::check_packed(a, b, m)?;
+        super::check_len("c", c.len(), m, b.rows())?;
+        packed(a, b, m, &mut Sink::Store(c));
+        Ok(())
+    }
+
+    /// Scalar [`super::top_k_a_packed_bt`]; same contract and result.
+    pub fn top_k_a_packed_bt(
+        a: &[f32],
+        b: &PackedBt,
+        m: usize,
+        k: usize,
+    ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+        super::check_packed(a, b, m)?;
+        let mut best: Vec<super::Best> =
+            (0..m).map(|_| super::Best::new(k.min(b.rows()))).collect();
+        if k > 0 && b.rows() > 0 {
+            packed(a, b, m, &mut Sink::Select(&mut best));
+        }
+        Ok(best.into_iter().map(super::Best::finish).collect())
+    }
+
+    /// Scalar [`super::top_k_a_bt_prefiltered`]; same contract and result.
+    pub fn top_k_a_bt_prefiltered(
+        a: &[f32],
+        b: &[f32],
+        approx: &PackedBf16,
+        b_norm_max: f32,
+        m: usize,
+        k: usize,
+    ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+        super::prefiltered(a, b, approx, b_norm_max, m, k, bf16_packed)
+    }
+
+    /// The bfloat16 sweep of [`super::top_k_a_bt_prefiltered`] (safe Rust): each query row against each
+    /// panel, `p` ascending in every sum.
+    pub(super) fn bf16_packed(a: &[f32], b: &PackedBf16, m: usize, sink: &mut Sink<'_>) {
+        let (depth, n, panels) = (b.depth(), b.rows(), b.panels());
+        let pl = depth * (PANEL / 2);
+        for blk in (0..panels).step_by(BLOCK_PANELS) {
+            let end = (blk + BLOCK_PANELS).min(panels);
+            for i in 0..m {
+                let row = a.get(i * depth..(i + 1) * depth).unwrap_or(&[]);
+                for j in blk..end {
+                    let panel = b.data.get(j * pl..(j + 1) * pl).unwrap_or(&[]);
+                    let mut acc = [0.0f32; PANEL];
+                    for (&av, words) in row.iter().zip(panel.chunks_exact(PANEL / 2)) {
+                        for (pair, &w) in acc.chunks_exact_mut(2).zip(words) {
+                            if let [lo, hi] = pair {
+                                *lo += av * f32::from_bits(w << 16);
+                                *hi += av * f32::from_bits(w & 0xFFFF_0000);
+                            }
+                        }
+                    }
+                    sink.take(i, j * PANEL, n, &acc);
+                }
+            }
+        }
+    }
+
+    /// The packed `A·Bᵀ` sweep (safe Rust): blocks of [`super::BLOCK_PANELS`] panels; in each, every query
+    /// row against groups of 4 panels (32 independent sums, `p` ascending in each).
+    pub(super) fn packed(a: &[f32], b: &PackedBt, m: usize, sink: &mut Sink<'_>) {
+        let (depth, n, panels) = (b.depth(), b.rows(), b.panels());
+        let pl = depth * PANEL;
+        let data = b.data();
+        for blk in (0..panels).step_by(BLOCK_PANELS) {
+            let end = (blk + BLOCK_PANELS).min(panels);
+            for i in 0..m {
+                let row = a.get(i * depth..(i + 1) * depth).unwrap_or(&[]);
+                let mut j = blk;
+                while j < end {
+                    let np = 4.min(end - j);
+                    let group = data.get(j * pl..(j + np) * pl).unwrap_or(&[]);
+                    let mut acc = [[0.0f32; PANEL]; 4];
+                    for (p, &av) in row.iter().enumerate() {
+                        for (q, acc_q) in acc.iter_mut().take(np).enumerate() {
+                            let at = q * pl + p * PANEL;
+                            if let Some(bv) = group.get(at..at + PANEL) {
+                                for (s, &bc) in acc_q.iter_mut().zip(bv) {
+                                    *s += av * bc;
+                                }
+                            }
+                        }
+                    }
+                    sink.take(i, j * PANEL, n, acc.get(..np).unwrap_or(&[]).as_flattened());
+                    j += np;
+                }
+            }
+        }
+    }
 }
 
 /// Explicit WebAssembly SIMD128 kernels: 4×8 register tiles of f32x4 accumulators, vectorised across
@@ -442,9 +889,15 @@ pub mod scalar {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
 pub mod simd128 {
-    use super::{checked, pack_b, store_tile, Epilogue, ModelResult, Op, Strided, MR, NR, PLAIN};
+    use super::PackedBf16;
+    use super::{
+        checked, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
+        BLOCK_PANELS, MR, NR, PANEL, PLAIN,
+    };
     use core::arch::wasm32::{
-        f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store,
+        f32x4_add, f32x4_extract_lane, f32x4_ge, f32x4_gt, f32x4_mul, f32x4_splat, i32x4_shl,
+        u32x4_splat, v128, v128_and, v128_any_true, v128_load, v128_load32_splat, v128_or,
+        v128_store,
     };
 
     /// SIMD128 `C = A·B`; same contract and result bits as [`super::scalar::matmul`].
@@ -583,6 +1036,301 @@ pub mod simd128 {
                 }
             }
             i0 += rows;
+        }
+    }
+    /// SIMD128 [`super::matmul_a_packed_bt`]; same contract and result bits.
+    pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
+        super::check_packed(a, b, m)?;
+        super::check_len("c", c.len(), m, b.rows())?;
+        packed(a, b, m, &mut Sink::Store(c));
+        Ok(())
+    }
+
+    /// SIMD128 [`super::top_k_a_packed_bt`]; same contract and result.
+    pub fn top_k_a_packed_bt(
+        a: &[f32],
+        b: &PackedBt,
+        m: usize,
+        k: usize,
+    ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+        super::check_packed(a, b, m)?;
+        let mut best: Vec<super::Best> =
+            (0..m).map(|_| super::Best::new(k.min(b.rows()))).collect();
+        if k > 0 && b.rows() > 0 {
+            packed(a, b, m, &mut Sink::Select(&mut best));
+        }
+        Ok(best.into_iter().map(super::Best::finish).collect())
+    }
+
+    /// SIMD128 [`super::top_k_a_bt_prefiltered`]; same contract and result.
+    pub fn top_k_a_bt_prefiltered(
+        a: &[f32],
+        b: &[f32],
+        approx: &PackedBf16,
+        b_norm_max: f32,
+        m: usize,
+        k: usize,
+    ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+        super::prefiltered(a, b, approx, b_norm_max, m, k, bf16_packed)
+    }
+
+    /// The bfloat16 sweep of [`super::top_k_a_bt_prefiltered`]: like [`packed`] (single rows against 4
+    /// panels, pairs of rows against 2), each step loading one v128 of 8 bfloat16 per panel and widening it
+    /// into two f32x4 (even rows: `w << 16`; odd rows: `w & 0xFFFF0000`).
+    pub(super) fn bf16_packed(a: &[f32], b: &PackedBf16, m: usize, sink: &mut Sink<'_>) {
+        let (depth, n, panels) = (b.depth(), b.rows(), b.panels());
+        let pl = depth * (PANEL / 2);
+        // The invariants the unsafe tiles rely on (cheap, once per call).
+        if depth == 0 || a.len() < m * depth || b.data.len() < panels * pl {
+            return;
+        }
+        let (ap, bp) = (a.as_ptr(), b.data.as_ptr());
+        for blk in (0..panels).step_by(BLOCK_PANELS) {
+            let end = (blk + BLOCK_PANELS).min(panels);
+            let mut i = 0;
+            while i < m {
+                let rows = if m - i >= 2 { 2 } else { 1 };
+                let mut j = blk;
+                while j < end {
+                    let np = if rows == 1 { 4 } else { 2 };
+                    let a_i = ap.wrapping_add(i * depth);
+                    let b_j = bp.wrapping_add(j * pl);
+                    // SAFETY: rows i..i + rows ≤ m and panels j..j + np ≤ panels (or one panel): every
+                    // read is inside `a` and the packed words, checked against m · depth and panels · pl.
+                    unsafe {
+                        if rows == 1 && j + 4 <= end {
+                            emit_bf16(&bf16_tile::<1, 4>(a_i, depth, b_j, pl), i, j, n, sink);
+                        } else if rows == 2 && j + 2 <= end {
+                            emit_bf16(&bf16_tile::<2, 2>(a_i, depth, b_j, pl), i, j, n, sink);
+                        } else if rows == 1 {
+                            emit_bf16(&bf16_tile::<1, 1>(a_i, depth, b_j, pl), i, j, n, sink);
+                        } else {
+                            emit_bf16(&bf16_tile::<2, 1>(a_i, depth, b_j, pl), i, j, n, sink);
+                        }
+                    }
+                    j += if j + np <= end { np } else { 1 };
+                }
+                i += rows;
+            }
+        }
+    }
+
+    /// `MQ` rows of `A` against `NP` bfloat16 panels: `acc[r][q]` = (even rows, odd rows) of panel `q`.
+    ///
+    /// # Safety
+    /// `a` readable at `r * lda + p` (`r < MQ`, `p < lda`); `b` at `q * pl + p * 4 .. + 4` words
+    /// (`q < NP`, `p < lda`).
+    #[inline(always)]
+    unsafe fn bf16_tile<const MQ: usize, const NP: usize>(
+        a: *const f32,
+        lda: usize,
+        b: *const u32,
+        pl: usize,
+    ) -> [[(v128, v128); NP]; MQ] {
+        let zero = f32x4_splat(0.0);
+        let mask = u32x4_splat(0xFFFF_0000);
+        let mut acc = [[(zero, zero); NP]; MQ];
+        for p in 0..lda {
+            let mut bv = [(zero, zero); NP];
+            for (q, slot) in bv.iter_mut().enumerate() {
+                // SAFETY: inside the caller's panels; unaligned 16-byte load.
+                let w = unsafe { v128_load(b.add(q * pl + p * (PANEL / 2)).cast::<v128>()) };
+                *slot = (i32x4_shl(w, 16), v128_and(w, mask));
+            }
+            for (r, acc_row) in acc.iter_mut().enumerate() {
+                // SAFETY: element (r, p) of the caller's rows of A.
+                let av = unsafe { v128_load32_splat(a.add(r * lda + p).cast::<u32>()) };
+                for (s, &(lo, hi)) in acc_row.iter_mut().zip(&bv) {
+                    s.0 = f32x4_add(s.0, f32x4_mul(av, lo));
+                    s.1 = f32x4_add(s.1, f32x4_mul(av, hi));
+                }
+            }
+        }
+        acc
+    }
+
+    /// Hands a bfloat16 tile to the sink (rows without a value above their threshold are skipped with
+    /// one vector compare per accumulator), interleaving even and odd rows back into column order.
+    #[inline(always)]
+    fn emit_bf16<const MQ: usize, const NP: usize>(
+        acc: &[[(v128, v128); NP]; MQ],
+        i: usize,
+        j: usize,
+        n: usize,
+        sink: &mut Sink<'_>,
+    ) {
+        for (r, panels) in acc.iter().enumerate() {
+            if let Some(t) = sink.threshold(i + r) {
+                let thr = f32x4_splat(t);
+                let hit = panels.iter().fold(f32x4_splat(0.0), |h, &(lo, hi)| {
+                    v128_or(h, v128_or(f32x4_ge(lo, thr), f32x4_ge(hi, thr)))
+                });
+                if !v128_any_true(hit) {
+                    continue;
+                }
+            }
+            let mut vals = [[0.0f32; PANEL]; NP];
+            for (dst, &(lo, hi)) in vals.iter_mut().zip(panels) {
+                *dst = [
+                    f32x4_extract_lane::<0>(lo),
+                    f32x4_extract_lane::<0>(hi),
+                    f32x4_extract_lane::<1>(lo),
+                    f32x4_extract_lane::<1>(hi),
+                    f32x4_extract_lane::<2>(lo),
+                    f32x4_extract_lane::<2>(hi),
+                    f32x4_extract_lane::<3>(lo),
+                    f32x4_extract_lane::<3>(hi),
+                ];
+            }
+            sink.take(i + r, j * PANEL, n, vals.as_flattened());
+        }
+    }
+
+    /// The packed `A·Bᵀ` sweep: blocks of [`super::BLOCK_PANELS`] panels (kept in L2 while every query
+    /// of a batch passes); in each, pairs of query rows against 2 panels (2 × 16 columns: 8 f32x4
+    /// accumulators), or a single row against 4 panels (32 columns: 8 accumulators, enough independent
+    /// add chains to hide the add latency). Remainder panels go one at a time.
+    pub(super) fn packed(a: &[f32], b: &PackedBt, m: usize, sink: &mut Sink<'_>) {
+        let (depth, n, panels) = (b.depth(), b.rows(), b.panels());
+        let pl = depth * PANEL;
+        let data = b.data();
+        // The invariants the unsafe tiles rely on (cheap, once per call).
+        if a.len() < m * depth || data.len() < panels * pl {
+            return;
+        }
+        if depth == 0 {
+            for i in 0..m {
+                for j in 0..panels {
+                    sink.take(i, j * PANEL, n, &[0.0; PANEL]);
+                }
+            }
+            return;
+        }
+        let (ap, bp) = (a.as_ptr(), data.as_ptr());
+        for blk in (0..panels).step_by(BLOCK_PANELS) {
+            let end = (blk + BLOCK_PANELS).min(panels);
+            let mut i = 0;
+            while i < m {
+                if m - i >= 2 {
+                    sweep::<2, 4>(ap, depth, i, bp, blk, end, n, sink);
+                    i += 2;
+                } else {
+                    sweep::<1, 8>(ap, depth, i, bp, blk, end, n, sink);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Rows `i..i + MQ` of `A` against panels `blk..end`, `NV / 2` panels at a time, then one at a time.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn sweep<const MQ: usize, const NV: usize>(
+        ap: *const f32,
+        depth: usize,
+        i: usize,
+        bp: *const f32,
+        blk: usize,
+        end: usize,
+        n: usize,
+        sink: &mut Sink<'_>,
+    ) {
+        let pl = depth * PANEL;
+        let np = NV / 2;
+        let mut j = blk;
+        while j + np <= end {
+            // SAFETY: rows i..i + MQ ≤ m and panels j..j + np ≤ panels: every read is inside `a` and the
+            // packed data (checked against m · depth and panels · pl by `packed`).
+            let acc = unsafe {
+                ptile::<MQ, NV>(
+                    ap.wrapping_add(i * depth),
+                    depth,
+                    bp.wrapping_add(j * pl),
+                    pl,
+                )
+            };
+            emit(&acc, i, j * PANEL, n, sink);
+            j += np;
+        }
+        while j < end {
+            // SAFETY: as above, one panel.
+            let acc = unsafe {
+                ptile::<MQ, 2>(
+                    ap.wrapping_add(i * depth),
+                    depth,
+                    bp.wrapping_add(j * pl),
+                    pl,
+                )
+            };
+            emit(&acc, i, j * PANEL, n, sink);
+            j += 1;
+        }
+    }
+
+    /// An `MQ × 4·NV` tile: `acc[r][v]` holds columns `4v..4v + 4` of the tile (panel `v / 2`, half
+    /// `v % 2`), each `Σ_p A(r, p) · B(col, p)` with `p` ascending, product then sum.
+    ///
+    /// # Safety
+    /// `a` must be readable at `r * lda + p` for `r < MQ`, `p < lda`; `b` at
+    /// `(v / 2) * pl + p * 8 + (v % 2) * 4 .. + 4` for `v < NV`, `p < lda` (`pl = lda * 8`).
+    #[inline(always)]
+    unsafe fn ptile<const MQ: usize, const NV: usize>(
+        a: *const f32,
+        lda: usize,
+        b: *const f32,
+        pl: usize,
+    ) -> [[v128; NV]; MQ] {
+        let zero = f32x4_splat(0.0);
+        let mut acc = [[zero; NV]; MQ];
+        for p in 0..lda {
+            let mut bv = [zero; NV];
+            for (v, slot) in bv.iter_mut().enumerate() {
+                // SAFETY: inside the caller's panels (see the function's contract); unaligned load.
+                *slot = unsafe {
+                    v128_load(b.add((v / 2) * pl + p * PANEL + (v % 2) * 4).cast::<v128>())
+                };
+            }
+            for (r, acc_row) in acc.iter_mut().enumerate() {
+                // SAFETY: element (r, p) of the caller's rows of A.
+                let av = unsafe { v128_load32_splat(a.add(r * lda + p).cast::<u32>()) };
+                for (s, &bvv) in acc_row.iter_mut().zip(&bv) {
+                    *s = f32x4_add(*s, f32x4_mul(av, bvv));
+                }
+            }
+        }
+        acc
+    }
+
+    /// Hands a finished tile to the sink; for a selection, only rows with a value above their threshold
+    /// (one vector compare per accumulator decides).
+    #[inline(always)]
+    fn emit<const MQ: usize, const NV: usize>(
+        acc: &[[v128; NV]; MQ],
+        i: usize,
+        j0: usize,
+        n: usize,
+        sink: &mut Sink<'_>,
+    ) {
+        for (r, vecs) in acc.iter().enumerate() {
+            if let Some(t) = sink.threshold(i + r) {
+                let thr = f32x4_splat(t);
+                let hit = vecs
+                    .iter()
+                    .fold(f32x4_splat(0.0), |h, &v| v128_or(h, f32x4_gt(v, thr)));
+                if !v128_any_true(hit) {
+                    continue;
+                }
+            }
+            let mut vals = [[0.0f32; 4]; NV];
+            for (dst, &v) in vals.iter_mut().zip(vecs) {
+                *dst = [
+                    f32x4_extract_lane::<0>(v),
+                    f32x4_extract_lane::<1>(v),
+                    f32x4_extract_lane::<2>(v),
+                    f32x4_extract_lane::<3>(v),
+                ];
+            }
+            sink.take(i + r, j0, n, vals.as_flattened());
         }
     }
 }
@@ -751,6 +1499,83 @@ mod tests {
         );
         let err = matmul(&[], &[], &mut [], usize::MAX, 2, 0).unwrap_err();
         assert!(matches!(err, ModelError::ShapeMismatch { .. }), "{err}");
+    }
+
+    #[test]
+    fn packed_products_match_the_unpacked_kernel_bit_for_bit() {
+        let mut rng = StdRng::seed_from_u64(17);
+        for &m in &[1usize, 2, 3, 5] {
+            for &depth in &[0usize, 1, 3, 17, 64] {
+                for &n in &[1usize, 7, 8, 9, 33, 517, 1031] {
+                    let a = random(m * depth, &mut rng);
+                    let b = random(n * depth, &mut rng);
+                    let packed = PackedBt::new(&b, n, depth).unwrap();
+                    assert_eq!((packed.rows(), packed.depth()), (n, depth));
+                    let mut want = vec![f32::NAN; m * n];
+                    matmul_a_bt(&a, &b, &mut want, m, depth, n).unwrap();
+                    let mut got = vec![f32::NAN; m * n];
+                    matmul_a_packed_bt(&a, &packed, &mut got, m).unwrap();
+                    assert_eq!(got, want, "{m}x{depth}x{n}");
+                    for k in [0usize, 1, 10, n + 3] {
+                        let tops = top_k_a_packed_bt(&a, &packed, m, k).unwrap();
+                        assert_eq!(tops.len(), m);
+                        for (row, top) in want.chunks_exact(n).zip(&tops) {
+                            let expect: Vec<(u32, f32)> = crate::similarity::top_k(row, k)
+                                .into_iter()
+                                .map(|(j, v)| (j as u32, v))
+                                .collect();
+                            assert_eq!(top, &expect, "{m}x{depth}x{n} k={k}");
+                        }
+                    }
+                }
+            }
+        }
+        // Ties go to the lower column, also across panels and blocks.
+        let b = vec![1.0f32; 3 * 1000];
+        let packed = PackedBt::new(&b, 1000, 3).unwrap();
+        let top = top_k_a_packed_bt(&[1.0, 1.0, 1.0], &packed, 1, 4).unwrap();
+        assert_eq!(top, vec![vec![(0, 3.0), (1, 3.0), (2, 3.0), (3, 3.0)]]);
+        assert!(PackedBt::new(&[1.0; 5], 2, 3).is_err());
+        assert!(top_k_a_packed_bt(&[1.0; 2], &packed, 1, 1).is_err());
+        assert!(matmul_a_packed_bt(&[1.0; 3], &packed, &mut [0.0; 999], 1).is_err());
+    }
+
+    #[test]
+    fn the_bf16_prefilter_returns_the_exact_top_k() {
+        let mut rng = StdRng::seed_from_u64(23);
+        for &m in &[1usize, 2, 3] {
+            for &depth in &[1usize, 3, 17, 64] {
+                for &n in &[1usize, 9, 33, 517, 2049] {
+                    for quantised in [false, true] {
+                        let mut a = random(m * depth, &mut rng);
+                        let mut b = random(n * depth, &mut rng);
+                        if quantised {
+                            // Many exact ties, and rows closer together than bfloat16 can tell apart.
+                            a.iter_mut().for_each(|v| *v = (*v * 2.0).round());
+                            for (j, v) in b.iter_mut().enumerate() {
+                                *v = (*v * 2.0).round() + (j / depth % 7) as f32 * 1e-5;
+                            }
+                        }
+                        let norm_max = b
+                            .chunks_exact(depth)
+                            .map(|r| r.iter().map(|x| x * x).sum::<f32>().sqrt())
+                            .fold(0.0f32, f32::max)
+                            * 1.0001;
+                        let packed = PackedBt::new(&b, n, depth).unwrap();
+                        let approx = PackedBf16::new(&b, n, depth).unwrap();
+                        for k in [1usize, 10, n + 2] {
+                            let want = top_k_a_packed_bt(&a, &packed, m, k).unwrap();
+                            let got =
+                                top_k_a_bt_prefiltered(&a, &b, &approx, norm_max, m, k).unwrap();
+                            assert_eq!(got, want, "{m}x{depth}x{n} k={k} q={quantised}");
+                        }
+                    }
+                }
+            }
+        }
+        let approx = PackedBf16::new(&[1.0; 6], 2, 3).unwrap();
+        assert!(top_k_a_bt_prefiltered(&[1.0; 2], &[1.0; 6], &approx, 2.0, 1, 1).is_err());
+        assert!(PackedBf16::new(&[1.0; 5], 2, 3).is_err());
     }
 
     #[test]

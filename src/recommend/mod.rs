@@ -24,6 +24,7 @@
 //! [`Recommender::forget_personal`] is exact and [`Recommender::export_pack`] carries no individual's events.
 
 pub mod config;
+mod memo;
 pub mod rerank;
 pub mod types;
 
@@ -92,6 +93,8 @@ pub struct Recommender {
     pub(crate) model: Option<Reranker>,
     /// The pack's population model, restored by [`Recommender::forget_personal`].
     pub(crate) pack_model: Option<Reranker>,
+    /// Query-independent intermediate results; see [`memo`].
+    memo: memo::Memo,
 }
 
 /// A context item with its weight.
@@ -126,6 +129,7 @@ impl Recommender {
             drops: DropCounts::default(),
             model: None,
             pack_model: None,
+            memo: memo::Memo::default(),
         })
     }
 
@@ -165,6 +169,7 @@ impl Recommender {
     }
 
     fn install_catalog(&mut self, catalog: Catalog) -> Result<()> {
+        self.memo.clear();
         let mut items = self.items.clone();
         let mut catalog_to_item = Vec::with_capacity(catalog.len());
         for it in catalog.items() {
@@ -200,6 +205,7 @@ impl Recommender {
     }
 
     fn record_inner(&mut self, event: &Event, learn: bool) -> Result<RecordOutcome> {
+        self.memo.clear();
         let r = self
             .log
             .record(event, &mut self.items, &self.config.cleaning)?;
@@ -303,6 +309,7 @@ impl Recommender {
 
     /// Rebuilds everything derived from the log (after a catalogue change or a load). `O(events · dim)`.
     fn rebuild_personal(&mut self) {
+        self.memo.clear();
         self.local = Aggregates::default();
         self.profile = Profile::new(self.encoder.dim());
         self.bought = FastMap::default();
@@ -318,6 +325,7 @@ impl Recommender {
     /// co-occurrence and popularity, and item ids known only from personal events). The catalogue and any
     /// pack's aggregates stay.
     pub fn forget_personal(&mut self) {
+        self.memo.clear();
         self.log = EventLog::new();
         self.drops = DropCounts::default();
         let keep = self.pack_items.unwrap_or(0).min(self.items.len());
@@ -470,8 +478,15 @@ impl Recommender {
         out
     }
 
-    /// Popularity over the candidate space (pack + personal), decayed. `O(space)`.
-    fn popularity(&self) -> Vec<f32> {
+    /// Popularity over the candidate space (pack + personal), decayed; memoised until the next change.
+    fn popularity(&self) -> &[f32] {
+        self.memo
+            .popularity
+            .get_or_init(|| self.compute_popularity())
+    }
+
+    /// [`Recommender::popularity`] computed. `O(space)`.
+    fn compute_popularity(&self) -> Vec<f32> {
         let n_items = self.items.len();
         let base = &self.base_popularity;
         let local = if self.local.popularity.is_empty() {
@@ -528,7 +543,7 @@ impl Recommender {
         if total_w > 0.0 {
             for c in &context {
                 let (neigh, scale) = self.scaled_neighbours(c.item);
-                for (j, s) in neigh {
+                for &(j, s) in neigh.iter() {
                     if let Some(sj) = self.to_space(j) {
                         if touch(sj, self, &mut order) {
                             bought_with
@@ -543,7 +558,7 @@ impl Recommender {
 
         // 2. Content similarity to the context vector; 3. profile similarity.
         let mut content: Option<Array1<f32>> = None;
-        let mut interest: Option<Array1<f32>> = None;
+        let mut interest: Option<&Array1<f32>> = None;
         if !self.catalog.is_empty() {
             let mut ctx_vec = Array1::<f32>::zeros(self.encoder.dim());
             let mut any = false;
@@ -558,13 +573,25 @@ impl Recommender {
                 self.take_top(sims.as_slice(), m, &mut touch, &mut order);
                 content = Some(sims);
             }
-            if !self.profile.is_zero() {
+            let memo = self.memo.interest.get_or_init(|| {
+                if self.profile.is_zero() {
+                    return Ok(None);
+                }
                 let sims = cosine_batch(
                     self.vectors.view(),
                     self.norms.view(),
                     self.profile.vector(),
                 )?;
-                self.take_top(sims.as_slice(), m, &mut touch, &mut order);
+                let top = crate::similarity::top_k(sims.as_slice().unwrap_or(&[]), m * 2 + 8);
+                Ok(Some((sims, top)))
+            });
+            if let Some((sims, top)) = memo.as_ref().map_err(Clone::clone)? {
+                for &(s, v) in top {
+                    if v <= 0.0 {
+                        break;
+                    }
+                    touch(s as u32, self, &mut order);
+                }
                 interest = Some(sims);
             }
         }
@@ -572,17 +599,23 @@ impl Recommender {
         // 4. Rebuy.
         let mut rebuy: FastMap<u32, f32> = FastMap::default();
         if self.config.rebuy && !self.bought.is_empty() {
-            let now = self.profile.reference_ms();
-            let decay = self.config.decay;
-            let list = crate::similarity::top_k_by_id(
-                self.bought.iter().filter_map(|(&u, &(v, t))| {
-                    let s = self.to_space(u)?;
-                    self.eligible(s, &ctx_items, filter)
-                        .then(|| (s, (v * decay.factor(now - t)) as f32))
-                }),
-                m,
-            );
-            for (s, v) in list {
+            let all = self.memo.rebuy.get_or_init(|| {
+                let now = self.profile.reference_ms();
+                let decay = self.config.decay;
+                crate::similarity::top_k_by_id(
+                    self.bought.iter().filter_map(|(&u, &(v, t))| {
+                        let s = self.to_space(u)?;
+                        Some((s, (v * decay.factor(now - t)) as f32))
+                    }),
+                    self.bought.len(),
+                )
+            });
+            // The best `m` eligible ones: `all` is best first with ties by index, as top_k_by_id orders.
+            let list = all
+                .iter()
+                .filter(|(s, _)| self.eligible(*s, &ctx_items, filter))
+                .take(m);
+            for &(s, v) in list {
                 if touch(s, self, &mut order) {
                     rebuy.insert(s, v);
                 }
@@ -593,7 +626,7 @@ impl Recommender {
         let pop = self.popularity();
         let take = m.max(query.k);
         let eligible = |s: usize| self.eligible(s as u32, &ctx_items, filter);
-        for (s, _) in top_k_filtered(&pop, take, eligible) {
+        for (s, _) in top_k_filtered(pop, take, eligible) {
             touch(s as u32, self, &mut order);
         }
         let _ = n;
@@ -618,7 +651,7 @@ impl Recommender {
                 cand.components.similar_to = sims.get(s as usize).copied().unwrap_or(0.0).max(0.0);
                 cand.similar_to = self.most_similar_context(s, &context);
             }
-            if let Some(sims) = &interest {
+            if let Some(sims) = interest {
                 cand.components.matches_your_interest =
                     sims.get(s as usize).copied().unwrap_or(0.0).max(0.0);
             }

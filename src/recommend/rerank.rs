@@ -496,9 +496,9 @@ fn cosine(a: &[f32], norm_a: f32, b: &[f32], norm_b: f32) -> f32 {
 /// Builds feature rows for arbitrary (history, item) pairs, caching neighbour lists and popularity.
 struct Featurizer<'a> {
     rec: &'a Recommender,
-    pop: Vec<f32>,
+    pop: &'a [f32],
     pop_max: f32,
-    neighbours: FastMap<u32, (Vec<(u32, f32)>, f32)>,
+    neighbours: FastMap<u32, (super::memo::Neighbours, f32)>,
 }
 
 impl<'a> Featurizer<'a> {
@@ -605,20 +605,22 @@ impl Recommender {
 
     /// Co-occurrence neighbours of universe item `item` (universe index, score), best first, and the scale
     /// the candidate source applies to their scores.
-    pub(super) fn scaled_neighbours(&self, item: u32) -> (Vec<(u32, f32)>, f32) {
+    pub(super) fn scaled_neighbours(&self, item: u32) -> (super::memo::Neighbours, f32) {
         let layers_vec: Vec<&crate::cooccur::CoOccurrence> =
             [&self.base.cooccur, &self.local.cooccur]
                 .into_iter()
                 .filter(|c| c.pair_count() > 0)
                 .collect();
         if layers_vec.is_empty() {
-            return (Vec::new(), 0.0);
+            return (std::sync::Arc::new(Vec::new()), 0.0);
         }
         let layers = crate::cooccur::Layers {
             layers: &layers_vec,
             config: self.config.cooccur,
         };
-        let neigh = layers.neighbours(item, self.config.candidates_per_source);
+        let neigh = self.memo.neighbours(item, || {
+            layers.neighbours(item, self.config.candidates_per_source)
+        });
         let top = neigh.first().map(|x| x.1).unwrap_or(0.0);
         let scale = match self.config.cooccur.normalisation {
             crate::cooccur::Normalisation::Cosine => 1.0,
@@ -662,7 +664,7 @@ impl Recommender {
         }
         let context = self.context(query);
         let ctx_prices = self.context_prices(&context);
-        let pop_max = self.popularity().into_iter().fold(0.0f32, f32::max);
+        let pop_max = self.popularity().iter().copied().fold(0.0f32, f32::max);
         let dim = self.encoder.dim();
         let mut items = Array2::<f32>::zeros((candidates.len(), dim));
         let mut cross = Vec::with_capacity(candidates.len());
@@ -777,7 +779,7 @@ impl Recommender {
                 continue;
             }
             let negatives = sample_negatives(
-                &fz.pop,
+                fz.pop,
                 &h.touched,
                 wanted,
                 NEGATIVE_EXPONENT,
@@ -946,7 +948,7 @@ impl Recommender {
             exclude.push(s as usize);
             let seed = mix(cfg.seed, events.len() as u64);
             if let Ok(neg) = sample_negatives(
-                &fz.pop,
+                fz.pop,
                 &exclude,
                 cfg.negatives_per_positive,
                 NEGATIVE_EXPONENT,

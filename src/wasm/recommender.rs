@@ -55,7 +55,7 @@ pub(super) async fn save_model(
         Ok(Some(b)) => b,
         _ => return Ok(()),
     };
-    let crc = crc32fast::hash(&bytes);
+    let crc = crate::crc32::hash(&bytes);
     if crc == saved.get() {
         return Ok(());
     }
@@ -204,7 +204,7 @@ impl JsRecommender {
                         match loaded {
                             Ok(()) => {
                                 covers = blob.covers_events_up_to;
-                                rec.saved_model.set(crc32fast::hash(&blob.bytes));
+                                rec.saved_model.set(crate::crc32::hash(&blob.bytes));
                             }
                             Err(e) => {
                                 rec.storage_note = Some(format!(

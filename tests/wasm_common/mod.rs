@@ -322,7 +322,7 @@ pub fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
             .unwrap();
     }
     r.train(2).unwrap();
-    let crc = crc32fast::hash(&r.model_bytes().unwrap().unwrap());
+    let crc = alsobuy::crc32::hash(&r.model_bytes().unwrap().unwrap());
     let want = get(&expected, "trained_further_crc32").as_f64().unwrap() as u32;
     assert_eq!(
         crc, want,
