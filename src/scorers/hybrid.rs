@@ -244,6 +244,23 @@ impl Hybrid {
         self.ease.is_some()
     }
 
+    /// The EASE and kNN signals of a weighted input (from [`Hybrid::inputs`]), each standardised over the
+    /// catalogue (zero mean, unit SD); above the EASE limit the first is a copy of the second.
+    pub fn components(&self, inputs: &[(u32, f32)]) -> (Vec<f32>, Vec<f32>) {
+        let mut knn = vec![0f32; self.n_items];
+        self.knn.accumulate(inputs, &mut knn);
+        standardise(&mut knn);
+        let mut ease = vec![0f32; self.n_items];
+        match &self.ease {
+            Some(e) => {
+                e.accumulate(inputs, &mut ease);
+                standardise(&mut ease);
+            }
+            None => ease.copy_from_slice(&knn),
+        }
+        (ease, knn)
+    }
+
     /// The recency-weighted input vector of a query (history then context; a context item also in the
     /// history keeps the larger weight).
     pub fn inputs(&self, query: &Query<'_>) -> Vec<(u32, f32)> {
@@ -284,17 +301,7 @@ impl Scorer for Hybrid {
         check_len(out, self.n_items)?;
         let c = &self.config;
         let inputs = self.inputs(query);
-        let mut knn = vec![0f32; self.n_items];
-        self.knn.accumulate(&inputs, &mut knn);
-        standardise(&mut knn);
-        let mut ease = vec![0f32; self.n_items];
-        match &self.ease {
-            Some(e) => {
-                e.accumulate(&inputs, &mut ease);
-                standardise(&mut ease);
-            }
-            None => ease.copy_from_slice(&knn),
-        }
+        let (ease, knn) = self.components(&inputs);
         let mut nb = vec![0f32; self.n_items];
         if let Some(cc) = &self.nb {
             cc.log_likelihood(&inputs, c.nb_beta, &mut nb);
