@@ -1,10 +1,11 @@
 //! `mlp`: the MLP re-ranker ([`crate::model`]) over the hybrid's candidates, trained on the training data.
 //!
 //! **Training** (inside `fit`, never on anything the caller holds out):
-//! 1. an internal split of the training interactions: a seeded `holdout` share of the user rows with at
-//!    least two items (at most `max_cases`) each lose one item — a named user's most recent item (their
-//!    earlier items are the query's history), an anonymous basket's random item (the rest is the context);
-//! 2. the hybrid (and the `cooccur` / `content` signals) are fitted on the rest;
+//! 1. internal splits of the training interactions: the user rows with at least two items (a seeded sample
+//!    of at most `max_cases`) each lose one item — a named user's most recent item (their earlier items are
+//!    the query's history), an anonymous basket's random item (the rest is the context) — and are dealt
+//!    into `folds` folds;
+//! 2. per fold, the hybrid (and the `cooccur` / `content` signals) are fitted without that fold's items;
 //! 3. for each held-out case the hybrid's top `candidates` (never an input item) become rows: the held-out
 //!    item is the positive (cases whose item is not among the candidates are skipped: the re-ranker can't
 //!    fix them), every other candidate a hard negative, plus `pop_negatives` items drawn from the whole
@@ -45,8 +46,9 @@ pub struct MlpRerankConfig {
     pub hybrid: HybridConfig,
     /// Candidates re-ranked per query (≥ 1).
     pub candidates: usize,
-    /// Share of user rows held out internally for training examples, in `(0, 1)`.
-    pub holdout: f64,
+    /// Internal folds (≥ 2): the rows with at least two items are dealt into this many folds; each fold's
+    /// cases are scored by signals fitted without them, so every such row can give a training case.
+    pub folds: usize,
     /// Most internal cases (bounds the training time on large data; ≥ 1).
     pub max_cases: usize,
     /// Popularity-sampled negatives per case, on top of the candidate negatives.
@@ -64,7 +66,7 @@ impl Default for MlpRerankConfig {
         Self {
             hybrid: HybridConfig::default(),
             candidates: 50,
-            holdout: 0.2,
+            folds: 5,
             max_cases: 5_000,
             pop_negatives: 10,
             hidden: vec![32, 16],
@@ -97,22 +99,23 @@ struct Case {
     target: u32,
 }
 
-/// The internal split: seeded rows, one item each (see the module docs), and the entries to remove.
-fn internal_cases(
+/// The internal split: seeded rows (at most `max_cases`), one item each (see the module docs), dealt into
+/// `folds` folds; per fold its cases and the entries to remove.
+fn internal_folds(
     data: &Interactions,
-    holdout: f64,
+    folds: usize,
     max_cases: usize,
     seed: u64,
-) -> (Vec<Case>, Vec<(usize, u32)>) {
+) -> Vec<(Vec<Case>, Vec<(usize, u32)>)> {
     let mut rows: Vec<(u64, usize)> = (0..data.n_rows())
         .filter(|&r| data.user_matrix().row(r).0.len() >= 2)
         .map(|r| (mix(seed, r as u64), r))
         .collect();
     rows.sort_unstable();
-    let take = ((rows.len() as f64 * holdout).round() as usize).min(max_cases);
-    let mut cases = Vec::with_capacity(take);
-    let mut removed = Vec::with_capacity(take);
-    for &(h, r) in rows.iter().take(take) {
+    rows.truncate(max_cases);
+    let mut out: Vec<(Vec<Case>, Vec<(usize, u32)>)> =
+        (0..folds).map(|_| (Vec::new(), Vec::new())).collect();
+    for (k, &(h, r)) in rows.iter().enumerate() {
         let mut items = data.history(r);
         let case = match data.row_owner(r) {
             Some(RowOwner::User(_)) => {
@@ -126,7 +129,10 @@ fn internal_cases(
                 }
             }
             _ => {
-                let t = (h >> 11) as usize % items.len();
+                let t = (h >> 11) as usize % items.len().max(1);
+                if t >= items.len() {
+                    continue;
+                }
                 let target = items.remove(t).0;
                 Case {
                     history: Vec::new(),
@@ -135,11 +141,12 @@ fn internal_cases(
                 }
             }
         };
-        removed.push((r, case.target));
-        cases.push(case);
+        if let Some((cases, removed)) = out.get_mut(k % folds.max(1)) {
+            removed.push((r, case.target));
+            cases.push(case);
+        }
     }
-    cases.sort_by_key(|c| c.target);
-    (cases, removed)
+    out
 }
 
 /// The signals the features are computed from, fitted on one data set.
@@ -293,11 +300,11 @@ impl MlpRerankConfig {
             "must be at least 1",
         )?;
         ensure(
-            self.holdout > 0.0 && self.holdout < 1.0,
+            (2..=100).contains(&self.folds),
             m,
-            "holdout",
-            self.holdout,
-            "must be in (0, 1)",
+            "folds",
+            self.folds as f64,
+            "must be in 2..=100",
         )?;
         ensure(
             self.max_cases >= 1,
@@ -319,10 +326,15 @@ impl MlpRerankConfig {
     /// `catalogue` (may be empty) gives item attributes for the content and price features.
     pub fn fit(&self, data: &Interactions, catalogue: &[Item]) -> Result<MlpRerank, ScorerError> {
         self.validate()?;
-        let (cases, removed) = internal_cases(data, self.holdout, self.max_cases, self.seed);
         let mut x: Vec<f32> = Vec::new();
         let mut y: Vec<f32> = Vec::new();
-        if !cases.is_empty() {
+        for (fold, (cases, removed)) in internal_folds(data, self.folds, self.max_cases, self.seed)
+            .into_iter()
+            .enumerate()
+        {
+            if cases.is_empty() {
+                continue;
+            }
             let reduced = data.without(&removed);
             let sub = Signals::fit(&reduced, catalogue, self)?;
             for (k, case) in cases.iter().enumerate() {
@@ -338,7 +350,7 @@ impl MlpRerankConfig {
                     &exclude,
                     self.pop_negatives,
                     0.75,
-                    mix(self.seed, k as u64 + 1),
+                    mix(self.seed, ((fold as u64) << 32) + k as u64 + 1),
                 )
                 .map_err(model_err)?
                 .into_iter()
@@ -552,9 +564,9 @@ mod tests {
         m.score_into(&Query::default(), &mut out).unwrap();
         assert!(out.iter().all(|v| v.is_finite()));
         let bad = MlpRerankConfig {
-            holdout: 1.0,
+            folds: 1,
             ..Default::default()
         };
-        assert!(bad.fit(&x, &[]).unwrap_err().to_string().contains("holdout"));
+        assert!(bad.fit(&x, &[]).unwrap_err().to_string().contains("folds"));
     }
 }
