@@ -27,6 +27,7 @@
 //! Cost per query: `O(|input| · n)` for EASE, `O(|input| · neighbours)` for kNN, `O(n)` for the rest.
 
 use super::cocounts::CoCounts;
+use super::cooccur::{Cooccur, CooccurScorerConfig};
 use super::ease::{Ease, EaseConfig, DEFAULT_MAX_ITEMS};
 use super::item_knn::{ItemKnn, ItemKnnConfig};
 use super::{check_len, ensure, standardise, Query, Scorer, ScorerError};
@@ -58,6 +59,8 @@ pub struct HybridConfig {
     pub w_knn: f32,
     /// Blend weight of the naive-Bayes completion signal (≥ 0; see [`super::cocounts`]).
     pub w_nb: f32,
+    /// Blend weight of the session co-occurrence signal (≥ 0; see [`super::cooccur`]).
+    pub w_co: f32,
     /// Smoothing pseudo-count β of the completion signal (> 0).
     pub nb_beta: f32,
     /// Weight of the prior `log(1 + n_j)` inside the completion signal (≥ 0; 1 = the Bayes posterior).
@@ -84,6 +87,7 @@ impl Default for HybridConfig {
             w_ease: 1.0,
             w_knn: 0.25,
             w_nb: 0.0,
+            w_co: 0.0,
             nb_beta: 10.0,
             nb_prior: 1.0,
             w_pop: 0.5,
@@ -159,6 +163,7 @@ impl HybridConfig {
             ("w_ease", self.w_ease),
             ("w_knn", self.w_knn),
             ("w_nb", self.w_nb),
+            ("w_co", self.w_co),
             ("nb_prior", self.nb_prior),
             ("w_pop", self.w_pop),
             ("w_repeat", self.w_repeat),
@@ -198,6 +203,11 @@ impl HybridConfig {
         };
         let knn = self.knn.fit(data)?;
         let nb = (self.w_nb > 0.0).then(|| CoCounts::fit(data.user_matrix(), n, 2_000, 1_000));
+        let co = if self.w_co > 0.0 {
+            Some(CooccurScorerConfig::default().fit(data)?)
+        } else {
+            None
+        };
         let mut pop: Vec<f32> = data
             .popularity()
             .iter()
@@ -210,6 +220,7 @@ impl HybridConfig {
             ease,
             knn,
             nb,
+            co,
             pop,
         })
     }
@@ -230,6 +241,7 @@ pub struct Hybrid {
     ease: Option<Ease>,
     knn: ItemKnn,
     nb: Option<CoCounts>,
+    co: Option<Cooccur>,
     pop: Vec<f32>,
 }
 
@@ -310,6 +322,11 @@ impl Scorer for Hybrid {
             }
             standardise(&mut nb);
         }
+        let mut co = vec![0f32; self.n_items];
+        if let Some(m) = &self.co {
+            m.accumulate(&inputs, &mut co);
+            standardise(&mut co);
+        }
         // Less evidence, more prior: the popularity weight shrinks with the input's total weight W as 1/√(1+W).
         let evidence: f32 = inputs.iter().map(|e| e.1).sum();
         let w_pop = c.w_pop / (1.0 + evidence).sqrt();
@@ -320,7 +337,8 @@ impl Scorer for Hybrid {
                 knn.get(j).copied().unwrap_or(0.0),
                 self.pop.get(j).copied().unwrap_or(0.0),
             );
-            *o = c.w_ease * e + c.w_knn * k + c.w_nb * b + w_pop * p;
+            let q = co.get(j).copied().unwrap_or(0.0);
+            *o = c.w_ease * e + c.w_knn * k + c.w_nb * b + c.w_co * q + w_pop * p;
         }
         if c.w_repeat > 0.0 {
             let history = recent(query.history, c.max_history);
