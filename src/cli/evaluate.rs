@@ -52,7 +52,7 @@ pub struct EvaluateArgs {
     /// Comma-separated models; the first is compared against all others.
     #[arg(
         long,
-        default_value = "hybrid,mlp,ease,knn,cooccur,content,popular",
+        default_value = "hybrid,blend,mlp,ease,knn,cooccur,content,popular",
         value_delimiter = ','
     )]
     pub models: Vec<String>,
@@ -71,7 +71,8 @@ pub struct EvaluateArgs {
     /// Bootstrap resamples for the confidence intervals.
     #[arg(long, default_value_t = 2000)]
     pub resamples: usize,
-    /// Hybrid overrides, e.g. `--set half_life=5 --set w_knn=0.3` (for tuning; defaults otherwise).
+    /// Overrides of the blend (also inside `hybrid` and `mlp`), e.g. `--set half_life=5 --set w_knn=0.3`, and
+    /// of the re-ranker (`mlp_blend`, `mlp_candidates`, `mlp_folds`, …); for tuning, defaults otherwise.
     #[arg(long = "set")]
     pub overrides: Vec<String>,
     /// EASE λ of the `ease` baseline (default: the model default).
@@ -123,10 +124,14 @@ fn hybrid_config(overrides: &[String]) -> Result<HybridConfig, CliError> {
     Ok(c)
 }
 
-fn mlp_config(overrides: &[String], seed: u64) -> Result<MlpRerankConfig, CliError> {
+fn mlp_config(
+    overrides: &[String],
+    seed: u64,
+    base: MlpRerankConfig,
+) -> Result<MlpRerankConfig, CliError> {
     let mut c = MlpRerankConfig {
         hybrid: hybrid_config(overrides)?,
-        ..MlpRerankConfig::default()
+        ..base
     }
     .seed(seed);
     for o in overrides {
@@ -142,6 +147,7 @@ fn mlp_config(overrides: &[String], seed: u64) -> Result<MlpRerankConfig, CliErr
             "mlp_pop_negatives" => c.pop_negatives = v as usize,
             "mlp_epochs" => c.epochs = v as usize,
             "mlp_max_cases" => c.max_cases = v as usize,
+            "mlp_blend" => c.blend = v as f32,
             "mlp_hidden" => c.hidden = vec![v as usize, (v as usize / 2).max(1)],
             _ => {}
         }
@@ -157,9 +163,14 @@ fn fit(
 ) -> Result<Box<dyn Scorer>, CliError> {
     let usage = |e: crate::scorers::ScorerError| CliError::Usage(format!("{name}: {e}"));
     Ok(match name {
-        "hybrid" => Box::new(hybrid_config(&a.overrides)?.fit(data).map_err(usage)?),
+        "blend" => Box::new(hybrid_config(&a.overrides)?.fit(data).map_err(usage)?),
         "mlp" => Box::new(
-            mlp_config(&a.overrides, a.seed)?
+            mlp_config(&a.overrides, a.seed, MlpRerankConfig::default())?
+                .fit(data, attrs)
+                .map_err(usage)?,
+        ),
+        "hybrid" => Box::new(
+            mlp_config(&a.overrides, a.seed, MlpRerankConfig::hybrid_default())?
                 .fit(data, attrs)
                 .map_err(usage)?,
         ),

@@ -48,7 +48,7 @@ pub struct RecommendArgs {
     /// Never recommend an item from the user's history.
     #[arg(long)]
     pub exclude_history: bool,
-    /// Model: popular, cooccur, content, knn, ease, mlp, hybrid (default; see `alsobuy evaluate`).
+    /// Model: popular, cooccur, content, knn, ease, blend, mlp, hybrid (default; see `alsobuy evaluate`).
     #[arg(long, default_value = "hybrid")]
     pub model: String,
     /// Seed of the models with randomness (`mlp`: its internal split, negatives and training); the others

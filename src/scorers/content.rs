@@ -79,6 +79,19 @@ impl Content {
         q
     }
 
+    /// `v_j · profile` for one item (0 outside the catalogue).
+    pub fn dot_one(&self, j: u32, profile: &[f32]) -> f32 {
+        if (j as usize) >= self.n_items {
+            return 0.0;
+        }
+        self.vectors
+            .row(j as usize)
+            .iter()
+            .zip(profile)
+            .map(|(a, b)| a * b)
+            .sum()
+    }
+
     /// Writes `v_j · profile` for every item into `out` (length `n_items`).
     pub fn dot_all(&self, profile: &[f32], out: &mut [f32]) {
         for (o, row) in out.iter_mut().zip(self.vectors.rows()) {

@@ -1,4 +1,5 @@
-//! The default model: a normalised blend of EASE (with emphasised-dropout regularisation), item-kNN and
+//! `blend`: the linear blend that generates the default model's candidates (the default `hybrid` re-ranks
+//! them with the MLP, [`super::mlp`]) — a normalised blend of EASE (with emphasised-dropout regularisation), item-kNN and
 //! popularity over a **recency-weighted** input, plus a repeat-purchase signal.
 //!
 //! For a query, the input vector weights each item by how recently the shopper touched it: the item `a`
@@ -302,7 +303,7 @@ impl Hybrid {
 
 impl Scorer for Hybrid {
     fn name(&self) -> &'static str {
-        "hybrid"
+        "blend"
     }
 
     fn n_items(&self) -> usize {

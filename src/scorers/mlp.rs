@@ -59,6 +59,11 @@ pub struct MlpRerankConfig {
     pub epochs: usize,
     /// Seed of the internal split, the negatives, the initialisation and the batches.
     pub seed: u64,
+    /// The model's name (`mlp`; `hybrid` for the default model, see [`MlpRerankConfig::hybrid_default`]).
+    pub name: &'static str,
+    /// Weight of the hybrid's blended score in a candidate's final score (≥ 0): candidates score
+    /// `z(logit) + blend · z(hybrid)`, both standardised over the query's candidates. 0 = the network alone.
+    pub blend: f32,
 }
 
 impl Default for MlpRerankConfig {
@@ -72,6 +77,24 @@ impl Default for MlpRerankConfig {
             hidden: vec![32, 16],
             epochs: 30,
             seed: 42,
+            name: "mlp",
+            blend: 0.0,
+        }
+    }
+}
+
+/// Weight of the linear blend in the default model (chosen on validation splits of both datasets, see
+/// docs/EVALUATION.md).
+pub const HYBRID_BLEND: f32 = 0.5;
+
+impl MlpRerankConfig {
+    /// The default model, `hybrid`: the re-ranker fused with the linear blend
+    /// (`z(logit) + 0.5 · z(blend)` over the candidates).
+    pub fn hybrid_default() -> Self {
+        Self {
+            name: "hybrid",
+            blend: HYBRID_BLEND,
+            ..Self::default()
         }
     }
 }
@@ -112,7 +135,11 @@ fn internal_folds(
         .map(|r| (mix(seed, r as u64), r))
         .collect();
     rows.sort_unstable();
+    let eligible = rows.len();
     rows.truncate(max_cases);
+    // Each fold removes at most a fifth of the eligible rows' items; on large data fewer folds suffice.
+    let per_fold = (eligible / 5).max(1);
+    let folds = rows.len().div_ceil(per_fold).clamp(1, folds.max(1));
     let mut out: Vec<(Vec<Case>, Vec<(usize, u32)>)> =
         (0..folds).map(|_| (Vec::new(), Vec::new())).collect();
     for (k, &(h, r)) in rows.iter().enumerate() {
@@ -229,16 +256,13 @@ impl Signals {
         };
         let hist_profile = unit_profile(&mut query.history.iter().map(|e| e.0));
         let ctx_profile = unit_profile(&mut query.context.iter().copied());
-        let mut hist_cos = vec![0f32; n];
-        let mut ctx_cos = vec![0f32; n];
-        if let Some(c) = &self.content {
-            if let Some(p) = &hist_profile {
-                c.dot_all(p, &mut hist_cos);
+        // Content cosines only for the rows built (a catalogue-wide product would cost O(n · dim) per query).
+        let cosine = |p: &Option<Vec<f32>>, j: u32| -> f32 {
+            match (&self.content, p) {
+                (Some(c), Some(p)) => c.dot_one(j, p),
+                _ => 0.0,
             }
-            if let Some(p) = &ctx_profile {
-                c.dot_all(p, &mut ctx_cos);
-            }
-        }
+        };
         let ctx_prices: Vec<f32> = query
             .context
             .iter()
@@ -255,9 +279,9 @@ impl Signals {
             let ju = j as usize;
             let get = |v: &[f32]| v.get(ju).copied().unwrap_or(0.0);
             let cross = CrossFeatures {
-                profile_cosine: get(&hist_cos),
+                profile_cosine: cosine(&hist_profile, j),
                 cooccurrence: (get(&co) * scale).clamp(0.0, 1.0),
-                context_similarity: get(&ctx_cos),
+                context_similarity: cosine(&ctx_profile, j),
                 popularity: popularity_feature(get(&self.popularity), self.max_popularity),
                 log_price_ratio: price_ratio_feature(
                     self.prices.get(ju).copied().flatten(),
@@ -312,6 +336,13 @@ impl MlpRerankConfig {
             "max_cases",
             self.max_cases as f64,
             "must be at least 1",
+        )?;
+        ensure(
+            self.blend.is_finite() && self.blend >= 0.0,
+            m,
+            "blend",
+            f64::from(self.blend),
+            "must be finite and >= 0",
         )?;
         ensure(
             self.epochs >= 1,
@@ -467,7 +498,7 @@ impl MlpRerank {
 
 impl Scorer for MlpRerank {
     fn name(&self) -> &'static str {
-        "mlp"
+        self.config.name
     }
 
     fn n_items(&self) -> usize {
@@ -486,10 +517,21 @@ impl Scorer for MlpRerank {
         let logits = mlp
             .logits_slice(&rows, cands.len())
             .map_err(model_err)?;
-        let logits: Vec<f32> = logits
+        let mut logits: Vec<f32> = logits
             .into_iter()
             .map(|z| if z.is_finite() { z.clamp(-1e4, 1e4) } else { -1e4 })
             .collect();
+        if self.config.blend > 0.0 {
+            let mut b: Vec<f32> = cands
+                .iter()
+                .map(|&j| blend.get(j as usize).copied().unwrap_or(0.0))
+                .collect();
+            super::standardise(&mut b);
+            super::standardise(&mut logits);
+            for (z, v) in logits.iter_mut().zip(&b) {
+                *z += self.config.blend * v;
+            }
+        }
         let low = logits.iter().copied().fold(f32::INFINITY, f32::min);
         let low = if low.is_finite() { low } else { 0.0 };
         let top = blend.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -557,7 +599,11 @@ mod tests {
 
     #[test]
     fn tiny_data_falls_back_to_the_hybrid_and_config_is_checked() {
-        let x = data(1);
+        let mut b = InteractionsBuilder::new();
+        for s in ["1", "2", "3"] {
+            b.push(None, s, &format!("i{s}"), 1.0, 0).unwrap();
+        }
+        let x = b.build();
         let m = MlpRerankConfig::default().fit(&x, &[]).unwrap();
         assert_eq!(m.training_rows(), 0);
         let mut out = vec![0.0; x.n_items()];

@@ -12,8 +12,9 @@
 //! | `content` | [`content`] | attribute similarity (category, brand, tags, price) through the item encoder |
 //! | `knn` | [`item_knn`] | item–item cosine with shrinkage, top-N neighbours |
 //! | `ease` | [`ease`] | EASE^R (Steck 2019), closed form, dense |
-//! | `mlp` | [`mlp`] | the MLP re-ranker over the hybrid's candidates, trained on an internal split |
-//! | `hybrid` | [`hybrid`] | recency-weighted EASE + kNN + popularity + repeat, normalised blend |
+//! | `blend` | [`hybrid`] | recency-weighted EASE + kNN + popularity + repeat, normalised linear blend |
+//! | `mlp` | [`mlp`] | the MLP re-ranker over the blend's candidates, trained on internal folds |
+//! | `hybrid` | [`mlp`] | the default: the MLP re-ranker's score fused with the blend's (`z + 0.5·z`) |
 
 pub mod cocounts;
 pub mod content;
@@ -280,15 +281,20 @@ pub fn fit_with_catalogue(
         "content" => Box::new(ContentConfig::default().fit(data, catalogue)?),
         "knn" => Box::new(ItemKnnConfig::default().fit(data)?),
         "ease" => Box::new(EaseConfig::default().fit(data)?),
+        "blend" => Box::new(HybridConfig::default().fit(data)?),
         "mlp" => Box::new(MlpRerankConfig::default().seed(seed).fit(data, catalogue)?),
-        "hybrid" => Box::new(HybridConfig::default().fit(data)?),
+        "hybrid" => Box::new(
+            MlpRerankConfig::hybrid_default()
+                .seed(seed)
+                .fit(data, catalogue)?,
+        ),
         other => return Err(FitError::UnknownModel(other.to_owned())),
     })
 }
 
 /// The model names [`fit_default`] knows (available or announced).
 pub const MODEL_NAMES: &[&str] = &[
-    "popular", "cooccur", "content", "knn", "ease", "mlp", "hybrid",
+    "popular", "cooccur", "content", "knn", "ease", "blend", "mlp", "hybrid",
 ];
 
 /// Why [`fit_default`] could not produce a model.
@@ -296,7 +302,7 @@ pub const MODEL_NAMES: &[&str] = &[
 pub enum FitError {
     /// The name is not a model.
     #[error(
-        "unknown model {0:?}: expected one of popular, cooccur, content, knn, ease, mlp, hybrid"
+        "unknown model {0:?}: expected one of popular, cooccur, content, knn, ease, blend, mlp, hybrid"
     )]
     UnknownModel(String),
     /// Fitting failed.
