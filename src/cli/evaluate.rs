@@ -14,13 +14,13 @@ use clap::{Args, ValueEnum};
 
 use super::datasets::{default_groceries_dir, default_ml100k_dir, load_groceries, load_ml100k};
 use super::CliError;
+use crate::catalog::Item;
 use crate::eval::metrics::bootstrap;
 use crate::eval::split::{
     basket_holdout, basket_kfold, leave_last_out, prepare, Prepared, RawEvent, RawSplit,
 };
 use crate::eval::{run as run_model, ModelRun};
 use crate::interactions::Interactions;
-use crate::catalog::Item;
 use crate::scorers::{
     fit_with_catalogue, EaseConfig, FitError, HybridConfig, ItemKnnConfig, MlpRerankConfig, Scorer,
 };
@@ -240,8 +240,7 @@ pub fn run(a: &EvaluateArgs) -> Result<(), CliError> {
     let mut runs: Vec<(ModelRun, f64)> = Vec::new();
     let mut pooled: Option<Prepared> = None;
     for s in &splits {
-        let data: Prepared =
-            prepare(s, &catalogue).map_err(|e| CliError::Usage(e.to_string()))?;
+        let data: Prepared = prepare(s, &catalogue).map_err(|e| CliError::Usage(e.to_string()))?;
         for (m, name) in a.models.iter().enumerate() {
             let t = Instant::now();
             let model = fit(name, &data.train, &attrs, a)?;

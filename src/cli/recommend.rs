@@ -22,9 +22,9 @@ use clap::Args;
 
 use super::input::CsvFile;
 use super::CliError;
+use crate::catalog::Item;
 use crate::ids::{validate_id, Interner};
 use crate::interactions::{Interactions, InteractionsBuilder};
-use crate::catalog::Item;
 use crate::scorers::{fit_with_catalogue, top_k, Query};
 
 /// Arguments of `alsobuy recommend`.

@@ -22,14 +22,13 @@ pub struct ContentConfig {}
 impl ContentConfig {
     /// Encodes every item of `data` that has a row in `catalogue` (matched by id; unknown ids are ignored).
     pub fn fit(&self, data: &Interactions, catalogue: &[Item]) -> Result<Content, ScorerError> {
-        let encoder = ItemEncoder::new(EncoderConfig::default()).map_err(|_| {
-            ScorerError::InvalidConfig {
+        let encoder =
+            ItemEncoder::new(EncoderConfig::default()).map_err(|_| ScorerError::InvalidConfig {
                 model: "content",
                 field: "encoder",
                 value: 0.0,
                 reason: "the default encoder config is invalid",
-            }
-        })?;
+            })?;
         let n = data.n_items();
         let dim = encoder.dim();
         let mut vectors = Array2::<f32>::zeros((n, dim));
@@ -125,7 +124,12 @@ mod tests {
     #[test]
     fn similar_categories_score_higher() {
         let mut b = InteractionsBuilder::new();
-        for (s, it) in [("1", "milk"), ("2", "yogurt"), ("3", "beer"), ("4", "nails")] {
+        for (s, it) in [
+            ("1", "milk"),
+            ("2", "yogurt"),
+            ("3", "beer"),
+            ("4", "nails"),
+        ] {
             b.push(None, s, it, 1.0, 0).unwrap();
         }
         let x = b.build();

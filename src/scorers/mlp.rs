@@ -115,6 +115,12 @@ fn mix(seed: u64, salt: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// One internal fold: its cases and the `(user row, item)` entries its signals are fitted without.
+type Fold = (Vec<Case>, Vec<(usize, u32)>);
+
+/// A query's candidates, the blend's scores of every item, and the candidates' feature rows (row-major).
+type Candidates = (Vec<u32>, Vec<f32>, Vec<f32>);
+
 /// One internal training case.
 struct Case {
     history: Vec<(u32, f32)>,
@@ -124,12 +130,7 @@ struct Case {
 
 /// The internal split: seeded rows (at most `max_cases`), one item each (see the module docs), dealt into
 /// `folds` folds; per fold its cases and the entries to remove.
-fn internal_folds(
-    data: &Interactions,
-    folds: usize,
-    max_cases: usize,
-    seed: u64,
-) -> Vec<(Vec<Case>, Vec<(usize, u32)>)> {
+fn internal_folds(data: &Interactions, folds: usize, max_cases: usize, seed: u64) -> Vec<Fold> {
     let mut rows: Vec<(u64, usize)> = (0..data.n_rows())
         .filter(|&r| data.user_matrix().row(r).0.len() >= 2)
         .map(|r| (mix(seed, r as u64), r))
@@ -140,8 +141,7 @@ fn internal_folds(
     // Each fold removes at most a fifth of the eligible rows' items; on large data fewer folds suffice.
     let per_fold = (eligible / 5).max(1);
     let folds = rows.len().div_ceil(per_fold).clamp(1, folds.max(1));
-    let mut out: Vec<(Vec<Case>, Vec<(usize, u32)>)> =
-        (0..folds).map(|_| (Vec::new(), Vec::new())).collect();
+    let mut out: Vec<Fold> = (0..folds).map(|_| (Vec::new(), Vec::new())).collect();
     for (k, &(h, r)) in rows.iter().enumerate() {
         let mut items = data.history(r);
         let case = match data.row_owner(r) {
@@ -225,7 +225,7 @@ impl Signals {
         query: &Query<'_>,
         n_candidates: usize,
         extra: &[u32],
-    ) -> Result<(Vec<u32>, Vec<f32>, Vec<f32>), ScorerError> {
+    ) -> Result<Candidates, ScorerError> {
         let n = self.popularity.len();
         let mut blend = vec![0f32; n];
         self.hybrid.score_into(query, &mut blend)?;
@@ -510,16 +510,18 @@ impl Scorer for MlpRerank {
         let Some((mlp, mean, sd)) = &self.net else {
             return self.signals.hybrid.score_into(query, out);
         };
-        let (cands, blend, mut rows) =
-            self.signals
-                .features(query, self.config.candidates, &[])?;
+        let (cands, blend, mut rows) = self.signals.features(query, self.config.candidates, &[])?;
         standardise_rows(&mut rows, mean, sd);
-        let logits = mlp
-            .logits_slice(&rows, cands.len())
-            .map_err(model_err)?;
+        let logits = mlp.logits_slice(&rows, cands.len()).map_err(model_err)?;
         let mut logits: Vec<f32> = logits
             .into_iter()
-            .map(|z| if z.is_finite() { z.clamp(-1e4, 1e4) } else { -1e4 })
+            .map(|z| {
+                if z.is_finite() {
+                    z.clamp(-1e4, 1e4)
+                } else {
+                    -1e4
+                }
+            })
             .collect();
         if self.config.blend > 0.0 {
             let mut b: Vec<f32> = cands

@@ -35,9 +35,9 @@ use crate::interactions::Interactions;
 pub use content::{Content, ContentConfig};
 pub use cooccur::{Cooccur, CooccurScorerConfig};
 pub use ease::{Ease, EaseConfig};
-pub use mlp::{MlpRerank, MlpRerankConfig};
 pub use hybrid::{Hybrid, HybridConfig};
 pub use item_knn::{ItemKnn, ItemKnnConfig};
+pub use mlp::{MlpRerank, MlpRerankConfig};
 pub use popular::{Popular, PopularConfig};
 
 /// What can go wrong while configuring, fitting or querying a scorer.
