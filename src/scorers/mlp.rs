@@ -511,6 +511,11 @@ impl Scorer for MlpRerank {
             return self.signals.hybrid.score_into(query, out);
         };
         let (cands, blend, mut rows) = self.signals.features(query, self.config.candidates, &[])?;
+        if cands.is_empty() {
+            // Every item is an input: nothing to re-rank.
+            out.copy_from_slice(&blend);
+            return Ok(());
+        }
         standardise_rows(&mut rows, mean, sd);
         let logits = mlp.logits_slice(&rows, cands.len()).map_err(model_err)?;
         let mut logits: Vec<f32> = logits
@@ -597,6 +602,17 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out, out2);
+        // A query whose inputs are the whole catalogue leaves no candidate and still scores every item.
+        let all: Vec<u32> = (0..x.n_items() as u32).collect();
+        m.score_into(
+            &Query {
+                history: &[],
+                context: &all,
+            },
+            &mut out,
+        )
+        .unwrap();
+        assert!(out.iter().all(|v| v.is_finite()));
     }
 
     #[test]
