@@ -1,12 +1,12 @@
 //! Snapshots and aggregate packs: a recommender's state to bytes and back.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! ```text
 //! offset  size  field
 //! 0       8     magic "ALSOBUY\0"
-//! 8       2     format version, u16 little-endian (this build writes 1 and reads ≤ 1)
-//! 10      1     kind: 1 = snapshot (whole state), 2 = aggregate pack (no personal data)
+//! 8       2     format version, u16 little-endian (this build writes 2 and reads 1 and 2)
+//! 10      1     kind: 1 = snapshot (whole state), 2 = aggregate pack (no personal data), 3 = model
 //! 11      1     reserved, 0
 //! 12      4     payload length, u32 little-endian
 //! 16      4     CRC-32 (IEEE) of the payload, u32 little-endian
@@ -24,6 +24,12 @@
 //! exactly those again). Note that the counts in a pack include those of every event recorded into the
 //! recommender that exports it: export packs from the shop's data, not from a shopper's browser.
 //!
+//! **Version 2** appends the re-ranker to both payloads: its [`RerankConfig`] and the trained model
+//! ([`Reranker`]: feature layout, MLP weights, Adam state and statistics), or none; a snapshot also keeps the
+//! pack's population model apart from the fine-tuned one. Version-1 payloads (no model) still load, with
+//! the default re-ranker settings. A **model** blob ([`Recommender::model_bytes`]) holds a `Reranker` alone:
+//! the browser saves the shopper's fine-tuned model in it.
+//!
 //! Loading never panics: short or garbage input, an unknown or newer version, a checksum mismatch, an
 //! undecodable or inconsistent payload each give a typed [`Error`].
 
@@ -34,12 +40,14 @@ use crate::error::{Error, Result};
 use crate::events::EventLog;
 use crate::ids::Interner;
 use crate::recommend::config::Limits;
-use crate::recommend::{Aggregates, DropCounts, Recommender, RecommenderConfig};
+use crate::recommend::{
+    Aggregates, DropCounts, Recommender, RecommenderConfig, RerankConfig, Reranker,
+};
 
 /// The first 8 bytes of every pack.
 pub const MAGIC: [u8; 8] = *b"ALSOBUY\0";
 /// The format version this build writes (and the newest it reads).
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 /// Header length in bytes.
 pub const HEADER_LEN: usize = 20;
 
@@ -51,6 +59,8 @@ pub enum PackKind {
     Snapshot,
     /// Population aggregates only.
     Aggregate,
+    /// A re-ranker model alone.
+    Model,
 }
 
 impl PackKind {
@@ -58,6 +68,7 @@ impl PackKind {
         match self {
             PackKind::Snapshot => 1,
             PackKind::Aggregate => 2,
+            PackKind::Model => 3,
         }
     }
 
@@ -65,6 +76,7 @@ impl PackKind {
         match self {
             PackKind::Snapshot => "snapshot",
             PackKind::Aggregate => "aggregate pack",
+            PackKind::Model => "model",
         }
     }
 }
@@ -92,8 +104,8 @@ fn frame(kind: PackKind, payload: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Checks the header and checksum and returns the payload.
-fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<&[u8]> {
+/// Checks the header and checksum and returns the payload and its format version.
+fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<(&[u8], u16)> {
     if bytes.len() > max_bytes {
         return Err(Error::CapacityExceeded {
             what: "pack bytes",
@@ -142,6 +154,7 @@ fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<&[u8]> {
         let found = match found_kind {
             1 => PackKind::Snapshot.name().to_owned(),
             2 => PackKind::Aggregate.name().to_owned(),
+            3 => PackKind::Model.name().to_owned(),
             other => format!("unknown kind {other}"),
         };
         return Err(Error::WrongPackKind {
@@ -170,7 +183,7 @@ fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<&[u8]> {
     if computed != stored {
         return Err(Error::ChecksumMismatch { stored, computed });
     }
-    Ok(payload)
+    Ok((payload, version))
 }
 
 fn decode<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<T> {
@@ -194,6 +207,21 @@ struct SnapshotOut<'a> {
     base: &'a Aggregates,
     pack_items: Option<usize>,
     drops: &'a DropCounts,
+    rerank: &'a RerankConfig,
+    model: &'a Option<Reranker>,
+    pack_model: &'a Option<Reranker>,
+}
+
+/// A version-1 snapshot payload.
+#[derive(Deserialize)]
+struct SnapshotInV1 {
+    config: RecommenderConfig,
+    catalog: Catalog,
+    items: Interner,
+    log: EventLog,
+    base: Aggregates,
+    pack_items: Option<usize>,
+    drops: DropCounts,
 }
 
 #[derive(Deserialize)]
@@ -205,6 +233,9 @@ struct SnapshotIn {
     base: Aggregates,
     pack_items: Option<usize>,
     drops: DropCounts,
+    rerank: RerankConfig,
+    model: Option<Reranker>,
+    pack_model: Option<Reranker>,
 }
 
 #[derive(Serialize)]
@@ -213,6 +244,17 @@ struct AggregateOut<'a> {
     catalog: &'a Catalog,
     items: &'a Interner,
     aggregates: &'a Aggregates,
+    rerank: &'a RerankConfig,
+    model: &'a Option<Reranker>,
+}
+
+/// A version-1 aggregate pack payload.
+#[derive(Deserialize)]
+struct AggregateInV1 {
+    config: RecommenderConfig,
+    catalog: Catalog,
+    items: Interner,
+    aggregates: Aggregates,
 }
 
 #[derive(Deserialize)]
@@ -221,6 +263,8 @@ struct AggregateIn {
     catalog: Catalog,
     items: Interner,
     aggregates: Aggregates,
+    rerank: RerankConfig,
+    model: Option<Reranker>,
 }
 
 impl Recommender {
@@ -236,6 +280,9 @@ impl Recommender {
             base: &self.base,
             pack_items: self.pack_items,
             drops: &self.drops,
+            rerank: &self.config.rerank,
+            model: &self.model,
+            pack_model: &self.pack_model,
         })?;
         frame(
             PackKind::Snapshot,
@@ -252,8 +299,25 @@ impl Recommender {
 
     /// [`Recommender::from_bytes`] with an explicit size limit.
     pub fn from_bytes_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Self> {
-        let payload = unframe(bytes, PackKind::Snapshot, max_bytes)?;
-        let s: SnapshotIn = decode(payload)?;
+        let (payload, version) = unframe(bytes, PackKind::Snapshot, max_bytes)?;
+        let mut s: SnapshotIn = if version == 1 {
+            let v1: SnapshotInV1 = decode(payload)?;
+            SnapshotIn {
+                config: v1.config,
+                catalog: v1.catalog,
+                items: v1.items,
+                log: v1.log,
+                base: v1.base,
+                pack_items: v1.pack_items,
+                drops: v1.drops,
+                rerank: RerankConfig::default(),
+                model: None,
+                pack_model: None,
+            }
+        } else {
+            decode(payload)?
+        };
+        s.config.rerank = s.rerank;
         Recommender::restore(
             s.config,
             s.catalog,
@@ -262,11 +326,12 @@ impl Recommender {
             s.base,
             s.pack_items,
             s.drops,
+            (s.model, s.pack_model),
         )
     }
 
     /// The aggregate pack: config, catalogue, co-occurrence counts and popularity (pack + recorded events,
-    /// sessions stripped), no event log and no profile.
+    /// sessions stripped), the re-ranker settings and the current model; no event log and no profile.
     pub fn export_pack(&self) -> Result<Vec<u8>> {
         let aggregates = self.merged_aggregates();
         let payload = encode(&AggregateOut {
@@ -274,6 +339,8 @@ impl Recommender {
             catalog: &self.catalog,
             items: &self.items,
             aggregates: &aggregates,
+            rerank: &self.config.rerank,
+            model: &self.model,
         })?;
         frame(
             PackKind::Aggregate,
@@ -290,9 +357,23 @@ impl Recommender {
 
     /// [`Recommender::from_pack`] with an explicit size limit.
     pub fn from_pack_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Self> {
-        let payload = unframe(bytes, PackKind::Aggregate, max_bytes)?;
-        let a: AggregateIn = decode(payload)?;
+        let (payload, version) = unframe(bytes, PackKind::Aggregate, max_bytes)?;
+        let mut a: AggregateIn = if version == 1 {
+            let v1: AggregateInV1 = decode(payload)?;
+            AggregateIn {
+                config: v1.config,
+                catalog: v1.catalog,
+                items: v1.items,
+                aggregates: v1.aggregates,
+                rerank: RerankConfig::default(),
+                model: None,
+            }
+        } else {
+            decode(payload)?
+        };
+        a.config.rerank = a.rerank;
         let pack_items = Some(a.items.len());
+        let model = a.model;
         Recommender::restore(
             a.config,
             a.catalog,
@@ -301,7 +382,26 @@ impl Recommender {
             a.aggregates,
             pack_items,
             DropCounts::default(),
+            (model.clone(), model),
         )
+    }
+
+    /// The current re-ranker model alone as a framed blob (kind "model"), or `None` without a model. The
+    /// browser saves the shopper's fine-tuned model in it.
+    pub fn model_bytes(&self) -> Result<Option<Vec<u8>>> {
+        let Some(model) = &self.model else {
+            return Ok(None);
+        };
+        let payload = encode(model)?;
+        frame(PackKind::Model, &payload, self.config.limits.max_pack_bytes).map(Some)
+    }
+
+    /// Installs a model blob written by [`Recommender::model_bytes`]. Errors (nothing changes): every pack
+    /// error, and [`Error::PackDecode`] when the model does not fit this recommender's feature layout.
+    pub fn load_model_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        let (payload, _) = unframe(bytes, PackKind::Model, self.config.limits.max_pack_bytes)?;
+        let model: Reranker = decode(payload)?;
+        self.set_model(model)
     }
 }
 
@@ -405,12 +505,12 @@ mod tests {
             Err(Error::PackTruncated { .. })
         ));
         let mut newer = bytes.clone();
-        newer[8] = 2;
+        newer[8] = 3;
         assert_eq!(
             Recommender::from_bytes(&newer).unwrap_err(),
             Error::UnsupportedPackVersion {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             }
         );
         let mut flipped = bytes.clone();
