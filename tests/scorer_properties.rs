@@ -5,8 +5,10 @@
 use alsobuy::eval::metrics::{bootstrap, ndcg_at_k, ndcg_single};
 use alsobuy::interactions::{Interactions, InteractionsBuilder};
 use alsobuy::scorers::{
-    rank_of, top_k, EaseConfig, HybridConfig, ItemKnnConfig, PopularConfig, Query, Scorer,
+    fit_with_catalogue, rank_of, top_k, ContentConfig, CooccurScorerConfig, EaseConfig,
+    HybridConfig, ItemKnnConfig, MlpRerankConfig, PopularConfig, Query, Scorer,
 };
+use alsobuy::Item;
 use proptest::prelude::*;
 
 fn build(baskets: &[Vec<u8>]) -> Interactions {
@@ -25,6 +27,25 @@ fn build(baskets: &[Vec<u8>]) -> Interactions {
         }
     }
     b.build()
+}
+
+/// Attributes for the even items (odd ones have no catalogue row).
+fn catalogue() -> Vec<Item> {
+    (0..30)
+        .step_by(2)
+        .map(|i| Item::new(&format!("i{i}"), &format!("dept{}/aisle{}", i % 3, i % 5)))
+        .collect()
+}
+
+#[test]
+fn every_registered_model_fits_and_unknown_names_are_refused() {
+    let data = build(&[vec![1, 2, 3], vec![2, 3], vec![4, 5]]);
+    for name in alsobuy::scorers::MODEL_NAMES {
+        let m = fit_with_catalogue(name, &data, &catalogue(), 1).unwrap();
+        assert_eq!(m.name(), *name);
+        assert_eq!(m.n_items(), data.n_items());
+    }
+    assert!(fit_with_catalogue("magic", &data, &[], 1).is_err());
 }
 
 proptest! {
@@ -65,7 +86,10 @@ proptest! {
             Box::new(ItemKnnConfig::default().fit(&data).unwrap()),
             Box::new(EaseConfig::default().fit(&data).unwrap()),
             Box::new(HybridConfig::default().fit(&data).unwrap()),
-            Box::new(HybridConfig { w_nb: 0.5, ..HybridConfig::default() }.fit(&data).unwrap()),
+            Box::new(HybridConfig { w_nb: 0.5, w_co: 0.5, ..HybridConfig::default() }.fit(&data).unwrap()),
+            Box::new(CooccurScorerConfig::default().fit(&data).unwrap()),
+            Box::new(ContentConfig::default().fit(&data, &catalogue()).unwrap()),
+            Box::new(MlpRerankConfig { epochs: 2, ..MlpRerankConfig::default() }.fit(&data, &catalogue()).unwrap()),
         ];
         for m in &models {
             let mut out = vec![0.0; n];
@@ -76,6 +100,37 @@ proptest! {
             prop_assert_eq!(best.len(), 5.min(allowed));
             prop_assert!(best.iter().all(|(i, _)| !context.contains(i)));
         }
+    }
+
+    #[test]
+    fn without_removes_exactly_the_given_entries(
+        baskets in prop::collection::vec(prop::collection::vec(0u8..20, 1..8), 1..30),
+        picks in prop::collection::vec((0usize..40, 0usize..8), 0..10),
+    ) {
+        let data = build(&baskets);
+        let mut removed: Vec<(usize, u32)> = Vec::new();
+        for (r, k) in picks {
+            let h = data.history(r % data.n_rows());
+            if let Some(&(i, _)) = h.get(k % h.len().max(1)) {
+                removed.push((r % data.n_rows(), i));
+            }
+        }
+        let y = data.without(&removed);
+        let mut distinct = removed.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        prop_assert_eq!(y.nnz(), data.nnz() - distinct.len());
+        for r in 0..data.n_rows() {
+            let kept: Vec<u32> = data.history(r).iter().map(|e| e.0).filter(|&i| !distinct.contains(&(r, i))).collect();
+            prop_assert_eq!(y.history(r).iter().map(|e| e.0).collect::<Vec<_>>(), kept);
+        }
+        let mut pop = vec![0u32; y.n_items()];
+        for r in 0..y.n_rows() {
+            for (i, _) in y.history(r) {
+                pop[i as usize] += 1;
+            }
+        }
+        prop_assert_eq!(pop.as_slice(), y.popularity());
     }
 
     #[test]

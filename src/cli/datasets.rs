@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 
 use super::input::CsvFile;
 use super::CliError;
+use crate::catalog::Item;
 use crate::eval::split::RawEvent;
+
+/// A dataset as raw events, the catalogue's ids (file order) and the items' attributes.
+pub type Loaded = (Vec<RawEvent>, Vec<String>, Vec<Item>);
 
 /// Default Groceries directory: `../shared/data/groceries` next to the repository.
 pub fn default_groceries_dir() -> PathBuf {
@@ -34,8 +38,9 @@ fn require(path: &Path, hint: &str) -> Result<(), CliError> {
     }
 }
 
-/// Groceries baskets as events, and the catalogue (items file order).
-pub fn load_groceries(dir: &Path) -> Result<(Vec<RawEvent>, Vec<String>), CliError> {
+/// Groceries baskets as events, the catalogue (items file order) and its attributes (category
+/// `level1/level2`).
+pub fn load_groceries(dir: &Path) -> Result<Loaded, CliError> {
     let baskets = dir.join("groceries_baskets.csv");
     let items = dir.join("groceries_items.csv");
     require(&baskets, "pass --data-dir with the Groceries CSV files")?;
@@ -52,18 +57,28 @@ pub fn load_groceries(dir: &Path) -> Result<(Vec<RawEvent>, Vec<String>), CliErr
         });
     }
     let mut catalogue = Vec::new();
+    let mut attrs = Vec::new();
     if items.is_file() {
         let mut f = CsvFile::open(&items, &["item"])?;
+        let has_levels = f.has_column("level1") && f.has_column("level2");
         while let Some(row) = f.next_row() {
             let row = row?;
-            catalogue.push(f.get(&row, "item")?.to_owned());
+            let id = f.get(&row, "item")?.to_owned();
+            let category = if has_levels {
+                format!("{}/{}", f.get(&row, "level1")?, f.get(&row, "level2")?)
+            } else {
+                String::new()
+            };
+            attrs.push(Item::new(&id, &category));
+            catalogue.push(id);
         }
     }
-    Ok((events, catalogue))
+    Ok((events, catalogue, attrs))
 }
 
-/// MovieLens-100K ratings as events (all ratings, implicit), and the film catalogue.
-pub fn load_ml100k(dir: &Path) -> Result<(Vec<RawEvent>, Vec<String>), CliError> {
+/// MovieLens-100K ratings as events (all ratings, implicit), the film catalogue and its attributes (the
+/// genres as tags, the release year as the category).
+pub fn load_ml100k(dir: &Path) -> Result<Loaded, CliError> {
     let inter = dir.join("ml-100k.inter");
     require(
         &inter,
@@ -108,6 +123,7 @@ pub fn load_ml100k(dir: &Path) -> Result<(Vec<RawEvent>, Vec<String>), CliError>
         });
     }
     let mut catalogue = Vec::new();
+    let mut attrs = Vec::new();
     let item_file = dir.join("ml-100k.item");
     if item_file.is_file() {
         for rec in open(&item_file)?.records() {
@@ -116,9 +132,18 @@ pub fn load_ml100k(dir: &Path) -> Result<(Vec<RawEvent>, Vec<String>), CliError>
                 message: e.to_string(),
             })?;
             if let Some(id) = rec.get(0) {
+                let mut item = Item::new(id, rec.get(2).unwrap_or("").trim());
+                item.name = String::new();
+                item.tags = rec
+                    .get(3)
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect();
+                attrs.push(item);
                 catalogue.push(id.to_owned());
             }
         }
     }
-    Ok((events, catalogue))
+    Ok((events, catalogue, attrs))
 }

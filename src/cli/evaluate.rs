@@ -3,8 +3,8 @@
 //! Protocols (see [`crate::eval::split`]): Groceries — 20% of baskets held out (seeded), one item per basket
 //! left out, the rest is the context, anonymous queries; MovieLens-100K — leave-last-out by timestamp, the
 //! user's history is the query and is excluded from the ranking. Both rank the full catalogue.
-//! `--validation` evaluates instead on a split of the *training* part made the same way (Groceries: seed + 1),
-//! which is what tuning uses; the test cases stay unseen.
+//! `--validation` (or `--validation-seed N`) evaluates instead on a split of the *training* part made the same
+//! way (Groceries: seed + 1, or N), which is what tuning uses; the test cases stay unseen.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -14,11 +14,16 @@ use clap::{Args, ValueEnum};
 
 use super::datasets::{default_groceries_dir, default_ml100k_dir, load_groceries, load_ml100k};
 use super::CliError;
+use crate::catalog::Item;
 use crate::eval::metrics::bootstrap;
-use crate::eval::split::{basket_holdout, leave_last_out, prepare, Prepared, RawEvent, RawSplit};
+use crate::eval::split::{
+    basket_holdout, basket_kfold, leave_last_out, prepare, Prepared, RawEvent, RawSplit,
+};
 use crate::eval::{run as run_model, ModelRun};
 use crate::interactions::Interactions;
-use crate::scorers::{fit_default, EaseConfig, FitError, HybridConfig, ItemKnnConfig, Scorer};
+use crate::scorers::{
+    fit_with_catalogue, EaseConfig, FitError, HybridConfig, ItemKnnConfig, MlpRerankConfig, Scorer,
+};
 
 /// The datasets `evaluate` knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,15 +50,29 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Comma-separated models; the first is compared against all others.
-    #[arg(long, default_value = "hybrid,ease,knn,popular", value_delimiter = ',')]
+    #[arg(
+        long,
+        default_value = "hybrid,blend,mlp,ease,knn,cooccur,content,popular",
+        value_delimiter = ','
+    )]
     pub models: Vec<String>,
-    /// Evaluate on the validation split carved from the training data (for tuning) instead of the test split.
+    /// Evaluate on the validation split carved from the training data (for tuning) instead of the test split
+    /// (split seed: `--seed` + 1).
     #[arg(long)]
     pub validation: bool,
+    /// Evaluate on a validation split carved from the training data with this split seed (implies
+    /// `--validation`; Groceries: which training baskets are held out — MovieLens' leave-last-out is fixed).
+    #[arg(long)]
+    pub validation_seed: Option<u64>,
+    /// Groceries only: pool the cases of a `K`-fold split of the baskets (every basket held out once, seeded
+    /// by `--seed`) instead of the single 20% hold-out; for a larger, independent test set.
+    #[arg(long)]
+    pub folds: Option<usize>,
     /// Bootstrap resamples for the confidence intervals.
     #[arg(long, default_value_t = 2000)]
     pub resamples: usize,
-    /// Hybrid overrides, e.g. `--set half_life=5 --set w_knn=0.3` (for tuning; defaults otherwise).
+    /// Overrides of the blend (also inside `hybrid` and `mlp`), e.g. `--set half_life=5 --set w_knn=0.3`, and
+    /// of the re-ranker (`mlp_blend`, `mlp_candidates`, `mlp_folds`, …); for tuning, defaults otherwise.
     #[arg(long = "set")]
     pub overrides: Vec<String>,
     /// EASE λ of the `ease` baseline (default: the model default).
@@ -92,21 +111,69 @@ fn hybrid_config(overrides: &[String]) -> Result<HybridConfig, CliError> {
             "w_knn" => c.w_knn = f,
             "w_pop" => c.w_pop = f,
             "w_nb" => c.w_nb = f,
+            "w_co" => c.w_co = f,
             "nb_beta" => c.nb_beta = f,
             "nb_prior" => c.nb_prior = f,
             "w_repeat" => c.w_repeat = f,
             "knn_neighbours" => c.knn = c.knn.neighbours(v as usize),
             "knn_shrink" => c.knn = c.knn.shrink(f),
+            k if k.starts_with("mlp_") => {}
             _ => return Err(CliError::Usage(format!("--set: unknown key {key:?}"))),
         }
     }
     Ok(c)
 }
 
-fn fit(name: &str, data: &Interactions, a: &EvaluateArgs) -> Result<Box<dyn Scorer>, CliError> {
+fn mlp_config(
+    overrides: &[String],
+    seed: u64,
+    base: MlpRerankConfig,
+) -> Result<MlpRerankConfig, CliError> {
+    let mut c = MlpRerankConfig {
+        hybrid: hybrid_config(overrides)?,
+        ..base
+    }
+    .seed(seed);
+    for o in overrides {
+        let Some((key, value)) = o.split_once('=') else {
+            continue;
+        };
+        let v: f64 = value
+            .parse()
+            .map_err(|_| CliError::Usage(format!("--set {key}: not a number: {value:?}")))?;
+        match key {
+            "mlp_candidates" => c.candidates = v as usize,
+            "mlp_folds" => c.folds = v as usize,
+            "mlp_pop_negatives" => c.pop_negatives = v as usize,
+            "mlp_epochs" => c.epochs = v as usize,
+            "mlp_max_cases" => c.max_cases = v as usize,
+            "mlp_blend" => c.blend = v as f32,
+            "mlp_hidden" => c.hidden = vec![v as usize, (v as usize / 2).max(1)],
+            _ => {}
+        }
+    }
+    Ok(c)
+}
+
+fn fit(
+    name: &str,
+    data: &Interactions,
+    attrs: &[Item],
+    a: &EvaluateArgs,
+) -> Result<Box<dyn Scorer>, CliError> {
     let usage = |e: crate::scorers::ScorerError| CliError::Usage(format!("{name}: {e}"));
     Ok(match name {
-        "hybrid" => Box::new(hybrid_config(&a.overrides)?.fit(data).map_err(usage)?),
+        "blend" => Box::new(hybrid_config(&a.overrides)?.fit(data).map_err(usage)?),
+        "mlp" => Box::new(
+            mlp_config(&a.overrides, a.seed, MlpRerankConfig::default())?
+                .fit(data, attrs)
+                .map_err(usage)?,
+        ),
+        "hybrid" => Box::new(
+            mlp_config(&a.overrides, a.seed, MlpRerankConfig::hybrid_default())?
+                .fit(data, attrs)
+                .map_err(usage)?,
+        ),
         "ease" => {
             let mut c = EaseConfig::default();
             if let Some(l) = a.ease_lambda {
@@ -124,7 +191,8 @@ fn fit(name: &str, data: &Interactions, a: &EvaluateArgs) -> Result<Box<dyn Scor
             }
             Box::new(c.fit(data).map_err(usage)?)
         }
-        other => fit_default(other, data).map_err(|e: FitError| CliError::Usage(e.to_string()))?,
+        other => fit_with_catalogue(other, data, attrs, a.seed)
+            .map_err(|e: FitError| CliError::Usage(e.to_string()))?,
     })
 }
 
@@ -135,32 +203,68 @@ fn split(dataset: Dataset, events: &[RawEvent], seed: u64) -> RawSplit {
     }
 }
 
+/// The validation split seed, when evaluating on validation.
+fn validation_seed(a: &EvaluateArgs) -> Option<u64> {
+    a.validation_seed
+        .or_else(|| a.validation.then(|| a.seed.wrapping_add(1)))
+}
+
 /// Runs `alsobuy evaluate` and prints the table to stdout.
 pub fn run(a: &EvaluateArgs) -> Result<(), CliError> {
     if a.k == 0 {
         return Err(CliError::Usage("--k must be at least 1".into()));
     }
-    let (events, catalogue) = match a.dataset {
+    let (events, catalogue, attrs) = match a.dataset {
         Dataset::Groceries => {
             load_groceries(&a.data_dir.clone().unwrap_or_else(default_groceries_dir))?
         }
         Dataset::Ml100k => load_ml100k(&a.data_dir.clone().unwrap_or_else(default_ml100k_dir))?,
     };
-    let mut s = split(a.dataset, &events, a.seed);
-    if a.validation {
-        s = split(a.dataset, &s.train, a.seed.wrapping_add(1));
-    }
-    let data: Prepared = prepare(&s, &catalogue).map_err(|e| CliError::Usage(e.to_string()))?;
-    let pop: Vec<f32> = data.train.popularity().iter().map(|&c| c as f32).collect();
+    let splits: Vec<RawSplit> = match a.folds {
+        Some(k) if k >= 2 && a.dataset == Dataset::Groceries => (0..k)
+            .map(|f| basket_kfold(&events, k, f, a.seed))
+            .collect(),
+        Some(_) => {
+            return Err(CliError::Usage(
+                "--folds needs K >= 2 and --dataset groceries".into(),
+            ))
+        }
+        None => {
+            let mut s = split(a.dataset, &events, a.seed);
+            if let Some(v) = validation_seed(a) {
+                s = split(a.dataset, &s.train, v);
+            }
+            vec![s]
+        }
+    };
     let mut runs: Vec<(ModelRun, f64)> = Vec::new();
-    for name in &a.models {
-        let t = Instant::now();
-        let model = fit(name, &data.train, a)?;
-        let fit_s = t.elapsed().as_secs_f64();
-        let r =
-            run_model(model.as_ref(), &data, a.k).map_err(|e| CliError::Usage(e.to_string()))?;
-        runs.push((r, fit_s));
+    let mut pooled: Option<Prepared> = None;
+    for s in &splits {
+        let data: Prepared = prepare(s, &catalogue).map_err(|e| CliError::Usage(e.to_string()))?;
+        for (m, name) in a.models.iter().enumerate() {
+            let t = Instant::now();
+            let model = fit(name, &data.train, &attrs, a)?;
+            let fit_s = t.elapsed().as_secs_f64();
+            let r = run_model(model.as_ref(), &data, a.k)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            match runs.get_mut(m) {
+                Some((run, secs)) => {
+                    run.ranks.extend(r.ranks);
+                    run.lists.extend(r.lists);
+                    *secs += fit_s;
+                }
+                None => runs.push((r, fit_s)),
+            }
+        }
+        match &mut pooled {
+            Some(p) => p.cases.extend(data.cases),
+            None => pooled = Some(data),
+        }
     }
+    let Some(data) = pooled else {
+        return Err(CliError::Usage("no split to evaluate".into()));
+    };
+    let pop: Vec<f32> = data.train.popularity().iter().map(|&c| c as f32).collect();
     if a.tsv {
         for (r, _) in &runs {
             let m = |v: Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
@@ -182,16 +286,23 @@ fn table(a: &EvaluateArgs, data: &Prepared, runs: &[(ModelRun, f64)], pop: &[f32
     let k = a.k;
     let mut out = String::new();
     let name = match a.dataset {
+        Dataset::Groceries if a.folds.is_some() => {
+            "Groceries (K-fold over baskets, every basket held out once, leave-one-item-out)"
+        }
         Dataset::Groceries => "Groceries (20% held-out baskets, leave-one-item-out)",
         Dataset::Ml100k => "MovieLens-100K (leave-last-out by timestamp, history excluded)",
     };
     let _ = writeln!(
         out,
-        "### {name}{}\n\n{} cases, {} items, {} training rows; full-catalogue ranking; seed {}; 95% bootstrap CIs ({} resamples)\n",
-        if a.validation { " — VALIDATION split" } else { "" },
+        "### {name}{}\n\n{} cases, {} items, {} training rows (users or baskets) with {} interactions; full-catalogue ranking; seed {}; 95% bootstrap CIs ({} resamples)\n",
+        match validation_seed(a) {
+            Some(v) => format!(" — VALIDATION split (seed {v})"),
+            None => String::new(),
+        },
         data.cases.len(),
         data.train.n_items(),
         data.train.n_rows(),
+        data.train.nnz(),
         a.seed,
         a.resamples
     );

@@ -63,6 +63,11 @@ impl CsvFile {
         })
     }
 
+    /// Whether the header names column `name`.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.columns.contains_key(name)
+    }
+
     /// The file name as given.
     pub fn name(&self) -> &str {
         &self.name

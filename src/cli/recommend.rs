@@ -22,9 +22,10 @@ use clap::Args;
 
 use super::input::CsvFile;
 use super::CliError;
+use crate::catalog::Item;
 use crate::ids::{validate_id, Interner};
 use crate::interactions::{Interactions, InteractionsBuilder};
-use crate::scorers::{fit_default, top_k, Query};
+use crate::scorers::{fit_with_catalogue, top_k, Query};
 
 /// Arguments of `alsobuy recommend`.
 #[derive(Debug, Clone, Args)]
@@ -47,10 +48,11 @@ pub struct RecommendArgs {
     /// Never recommend an item from the user's history.
     #[arg(long)]
     pub exclude_history: bool,
-    /// Model: popular, knn, ease, hybrid (cooccur, content, mlp: not yet available).
+    /// Model: popular, cooccur, content, knn, ease, blend, mlp, hybrid (default; see `alsobuy evaluate`).
     #[arg(long, default_value = "hybrid")]
     pub model: String,
-    /// Seed for models with randomness (the current models are deterministic; recorded for reproducibility).
+    /// Seed of the models with randomness (`mlp`: its internal split, negatives and training); the others
+    /// are deterministic.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
 }
@@ -65,18 +67,21 @@ pub fn event_weight(kind: &str) -> Option<f32> {
     }
 }
 
-/// Reads `items.csv` into an interner (catalogue order), validating ids and prices.
-pub fn read_items(path: &Path) -> Result<Interner, CliError> {
+/// Reads `items.csv` into an interner (catalogue order) and the items' attributes (the first row of a
+/// repeated item), validating ids and prices.
+pub fn read_items(path: &Path) -> Result<(Interner, Vec<Item>), CliError> {
     let mut f = CsvFile::open(path, &["item", "category", "brand", "price"])?;
     let mut items = Interner::new();
+    let mut attrs = Vec::new();
     while let Some(row) = f.next_row() {
         let row = row?;
         let item = f.get(&row, "item")?;
         validate_id("item", item).map_err(|e| f.error(&row, "item", e.to_string()))?;
         let price = f.get(&row, "price")?;
+        let mut parsed = None;
         if !price.is_empty() {
             match price.parse::<f64>() {
-                Ok(p) if p.is_finite() && p >= 0.0 => {}
+                Ok(p) if p.is_finite() && p >= 0.0 => parsed = Some(p),
                 _ => {
                     return Err(f.error(
                         &row,
@@ -86,13 +91,20 @@ pub fn read_items(path: &Path) -> Result<Interner, CliError> {
                 }
             }
         }
-        f.get(&row, "category")?;
-        f.get(&row, "brand")?;
+        let category = f.get(&row, "category")?;
+        let brand = f.get(&row, "brand")?;
+        let before = items.len();
         items
             .intern(item)
             .map_err(|e| f.error(&row, "item", e.to_string()))?;
+        if items.len() > before {
+            let mut it = Item::new(item, category);
+            it.brand = (!brand.is_empty()).then(|| brand.to_owned());
+            it.price = parsed;
+            attrs.push(it);
+        }
     }
-    Ok(items)
+    Ok((items, attrs))
 }
 
 /// Reads `train.csv` into an interaction matrix whose item index starts with `items`.
@@ -154,13 +166,13 @@ pub fn run(args: &RecommendArgs) -> Result<(), CliError> {
     if args.k == 0 {
         return Err(CliError::Usage("--k must be at least 1".into()));
     }
-    let items = match &args.items {
+    let (items, attrs) = match &args.items {
         Some(p) => read_items(p)?,
-        None => Interner::new(),
+        None => (Interner::new(), Vec::new()),
     };
     let data = read_events(&args.events, items)?;
-    let model =
-        fit_default(&args.model, &data).map_err(|e| CliError::Usage(format!("--model: {e}")))?;
+    let model = fit_with_catalogue(&args.model, &data, &attrs, args.seed)
+        .map_err(|e| CliError::Usage(format!("--model: {e}")))?;
     let n = data.n_items();
     let tie: Vec<f32> = data.popularity().iter().map(|&c| c as f32).collect();
 

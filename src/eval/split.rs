@@ -57,6 +57,24 @@ pub struct RawSplit {
 /// Holds out `fraction` of the sessions (seeded shuffle), one random item of each as the target.
 /// Held-out sessions with fewer than two distinct items are dropped (nothing to condition on).
 pub fn basket_holdout(events: &[RawEvent], fraction: f64, seed: u64) -> RawSplit {
+    basket_split(events, seed, |pos, n| {
+        pos < ((n as f64) * fraction.clamp(0.0, 1.0)).round() as usize
+    })
+}
+
+/// Fold `fold` of a `k`-fold split of the sessions (seeded shuffle; session at shuffled position `p` is in
+/// fold `p mod k`): that fold is held out as in [`basket_holdout`], the rest is training. Over
+/// `fold = 0..k` every session is held out exactly once, so the pooled cases are distinct baskets.
+pub fn basket_kfold(events: &[RawEvent], k: usize, fold: usize, seed: u64) -> RawSplit {
+    let k = k.max(1);
+    basket_split(events, seed, |pos, _| pos % k == fold % k)
+}
+
+fn basket_split(
+    events: &[RawEvent],
+    seed: u64,
+    held_out: impl Fn(usize, usize) -> bool,
+) -> RawSplit {
     let mut order: Vec<&str> = Vec::new();
     let mut baskets: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in events.iter().enumerate() {
@@ -71,8 +89,13 @@ pub fn basket_holdout(events: &[RawEvent], fraction: f64, seed: u64) -> RawSplit
     let mut rng = StdRng::seed_from_u64(seed);
     let mut shuffled = order.clone();
     shuffled.shuffle(&mut rng);
-    let n_test = ((shuffled.len() as f64) * fraction.clamp(0.0, 1.0)).round() as usize;
-    let test: std::collections::HashSet<&str> = shuffled.iter().take(n_test).copied().collect();
+    let n = shuffled.len();
+    let test: std::collections::HashSet<&str> = shuffled
+        .iter()
+        .enumerate()
+        .filter(|&(p, _)| held_out(p, n))
+        .map(|(_, s)| *s)
+        .collect();
     let mut split = RawSplit::default();
     for s in &order {
         let idx = baskets.get(s).map(Vec::as_slice).unwrap_or(&[]);
@@ -261,6 +284,34 @@ mod tests {
             assert_eq!(c.context.len(), 2);
             assert!(!c.context.contains(&c.target));
         }
+    }
+
+    #[test]
+    fn kfold_holds_out_every_basket_exactly_once() {
+        let events: Vec<RawEvent> = (0..50)
+            .flat_map(|b| {
+                let s = format!("b{b}");
+                vec![ev(None, &s, "x", 0), ev(None, &s, &format!("y{b}"), 0)]
+            })
+            .collect();
+        let mut targets_or_contexts: Vec<String> = Vec::new();
+        for f in 0..5 {
+            let s = basket_kfold(&events, 5, f, 42);
+            assert_eq!(s.cases.len(), 10);
+            assert_eq!(s.train.len(), 80);
+            for c in &s.cases {
+                // the basket-specific item identifies the basket
+                let own = std::iter::once(&c.target)
+                    .chain(&c.context)
+                    .find(|i| i.starts_with('y'))
+                    .cloned()
+                    .unwrap();
+                targets_or_contexts.push(own);
+            }
+        }
+        targets_or_contexts.sort();
+        targets_or_contexts.dedup();
+        assert_eq!(targets_or_contexts.len(), 50);
     }
 
     #[test]

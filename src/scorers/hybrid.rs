@@ -1,4 +1,5 @@
-//! The default model: a normalised blend of EASE (with emphasised-dropout regularisation), item-kNN and
+//! `blend`: the linear blend that generates the default model's candidates (the default `hybrid` re-ranks
+//! them with the MLP, [`super::mlp`]) — a normalised blend of EASE (with emphasised-dropout regularisation), item-kNN and
 //! popularity over a **recency-weighted** input, plus a repeat-purchase signal.
 //!
 //! For a query, the input vector weights each item by how recently the shopper touched it: the item `a`
@@ -27,6 +28,7 @@
 //! Cost per query: `O(|input| · n)` for EASE, `O(|input| · neighbours)` for kNN, `O(n)` for the rest.
 
 use super::cocounts::CoCounts;
+use super::cooccur::{Cooccur, CooccurScorerConfig};
 use super::ease::{Ease, EaseConfig, DEFAULT_MAX_ITEMS};
 use super::item_knn::{ItemKnn, ItemKnnConfig};
 use super::{check_len, ensure, standardise, Query, Scorer, ScorerError};
@@ -58,6 +60,8 @@ pub struct HybridConfig {
     pub w_knn: f32,
     /// Blend weight of the naive-Bayes completion signal (≥ 0; see [`super::cocounts`]).
     pub w_nb: f32,
+    /// Blend weight of the session co-occurrence signal (≥ 0; see [`super::cooccur`]).
+    pub w_co: f32,
     /// Smoothing pseudo-count β of the completion signal (> 0).
     pub nb_beta: f32,
     /// Weight of the prior `log(1 + n_j)` inside the completion signal (≥ 0; 1 = the Bayes posterior).
@@ -84,6 +88,7 @@ impl Default for HybridConfig {
             w_ease: 1.0,
             w_knn: 0.25,
             w_nb: 0.0,
+            w_co: 0.0,
             nb_beta: 10.0,
             nb_prior: 1.0,
             w_pop: 0.5,
@@ -159,6 +164,7 @@ impl HybridConfig {
             ("w_ease", self.w_ease),
             ("w_knn", self.w_knn),
             ("w_nb", self.w_nb),
+            ("w_co", self.w_co),
             ("nb_prior", self.nb_prior),
             ("w_pop", self.w_pop),
             ("w_repeat", self.w_repeat),
@@ -198,6 +204,11 @@ impl HybridConfig {
         };
         let knn = self.knn.fit(data)?;
         let nb = (self.w_nb > 0.0).then(|| CoCounts::fit(data.user_matrix(), n, 2_000, 1_000));
+        let co = if self.w_co > 0.0 {
+            Some(CooccurScorerConfig::default().fit(data)?)
+        } else {
+            None
+        };
         let mut pop: Vec<f32> = data
             .popularity()
             .iter()
@@ -210,6 +221,7 @@ impl HybridConfig {
             ease,
             knn,
             nb,
+            co,
             pop,
         })
     }
@@ -230,6 +242,7 @@ pub struct Hybrid {
     ease: Option<Ease>,
     knn: ItemKnn,
     nb: Option<CoCounts>,
+    co: Option<Cooccur>,
     pop: Vec<f32>,
 }
 
@@ -242,6 +255,23 @@ impl Hybrid {
     /// Whether the EASE signal is in use (false above the EASE catalogue limit: kNN stands in).
     pub fn uses_ease(&self) -> bool {
         self.ease.is_some()
+    }
+
+    /// The EASE and kNN signals of a weighted input (from [`Hybrid::inputs`]), each standardised over the
+    /// catalogue (zero mean, unit SD); above the EASE limit the first is a copy of the second.
+    pub fn components(&self, inputs: &[(u32, f32)]) -> (Vec<f32>, Vec<f32>) {
+        let mut knn = vec![0f32; self.n_items];
+        self.knn.accumulate(inputs, &mut knn);
+        standardise(&mut knn);
+        let mut ease = vec![0f32; self.n_items];
+        match &self.ease {
+            Some(e) => {
+                e.accumulate(inputs, &mut ease);
+                standardise(&mut ease);
+            }
+            None => ease.copy_from_slice(&knn),
+        }
+        (ease, knn)
     }
 
     /// The recency-weighted input vector of a query (history then context; a context item also in the
@@ -273,7 +303,7 @@ impl Hybrid {
 
 impl Scorer for Hybrid {
     fn name(&self) -> &'static str {
-        "hybrid"
+        "blend"
     }
 
     fn n_items(&self) -> usize {
@@ -284,17 +314,7 @@ impl Scorer for Hybrid {
         check_len(out, self.n_items)?;
         let c = &self.config;
         let inputs = self.inputs(query);
-        let mut knn = vec![0f32; self.n_items];
-        self.knn.accumulate(&inputs, &mut knn);
-        standardise(&mut knn);
-        let mut ease = vec![0f32; self.n_items];
-        match &self.ease {
-            Some(e) => {
-                e.accumulate(&inputs, &mut ease);
-                standardise(&mut ease);
-            }
-            None => ease.copy_from_slice(&knn),
-        }
+        let (ease, knn) = self.components(&inputs);
         let mut nb = vec![0f32; self.n_items];
         if let Some(cc) = &self.nb {
             cc.log_likelihood(&inputs, c.nb_beta, &mut nb);
@@ -302,6 +322,11 @@ impl Scorer for Hybrid {
                 *v += c.nb_prior * (1.0 + cc.count(j as u32)).ln();
             }
             standardise(&mut nb);
+        }
+        let mut co = vec![0f32; self.n_items];
+        if let Some(m) = &self.co {
+            m.accumulate(&inputs, &mut co);
+            standardise(&mut co);
         }
         // Less evidence, more prior: the popularity weight shrinks with the input's total weight W as 1/√(1+W).
         let evidence: f32 = inputs.iter().map(|e| e.1).sum();
@@ -313,7 +338,8 @@ impl Scorer for Hybrid {
                 knn.get(j).copied().unwrap_or(0.0),
                 self.pop.get(j).copied().unwrap_or(0.0),
             );
-            *o = c.w_ease * e + c.w_knn * k + c.w_nb * b + w_pop * p;
+            let q = co.get(j).copied().unwrap_or(0.0);
+            *o = c.w_ease * e + c.w_knn * k + c.w_nb * b + c.w_co * q + w_pop * p;
         }
         if c.w_repeat > 0.0 {
             let history = recent(query.history, c.max_history);

@@ -8,14 +8,21 @@
 //! | model | file | idea |
 //! |---|---|---|
 //! | `popular` | [`popular`] | distinct buyers per item |
+//! | `cooccur` | [`cooccur`] | bought together in a session, asymmetric cosine (the browser's signal) |
+//! | `content` | [`content`] | attribute similarity (category, brand, tags, price) through the item encoder |
 //! | `knn` | [`item_knn`] | item–item cosine with shrinkage, top-N neighbours |
 //! | `ease` | [`ease`] | EASE^R (Steck 2019), closed form, dense |
-//! | `hybrid` | [`hybrid`] | recency-weighted EASE + kNN + popularity + repeat, normalised blend |
+//! | `blend` | [`hybrid`] | recency-weighted EASE + kNN + popularity + repeat, normalised linear blend |
+//! | `mlp` | [`mlp`] | the MLP re-ranker over the blend's candidates, trained on internal folds |
+//! | `hybrid` | [`mlp`] | the default: the MLP re-ranker's score fused with the blend's (`z + 0.5·z`) |
 
 pub mod cocounts;
+pub mod content;
+pub mod cooccur;
 pub mod ease;
 pub mod hybrid;
 pub mod item_knn;
+pub mod mlp;
 pub mod popular;
 
 use std::cmp::Ordering;
@@ -25,9 +32,12 @@ use thiserror::Error;
 
 use crate::interactions::Interactions;
 
+pub use content::{Content, ContentConfig};
+pub use cooccur::{Cooccur, CooccurScorerConfig};
 pub use ease::{Ease, EaseConfig};
 pub use hybrid::{Hybrid, HybridConfig};
 pub use item_knn::{ItemKnn, ItemKnnConfig};
+pub use mlp::{MlpRerank, MlpRerankConfig};
 pub use popular::{Popular, PopularConfig};
 
 /// What can go wrong while configuring, fitting or querying a scorer.
@@ -67,6 +77,14 @@ pub enum ScorerError {
         pivot: usize,
         /// The pivot value found.
         value: f64,
+    },
+    /// Training the MLP re-ranker failed.
+    #[error("{model}: training the re-ranker failed: {source}")]
+    Model {
+        /// Which model.
+        model: &'static str,
+        /// What the network reported.
+        source: crate::model::ModelError,
     },
     /// The output buffer length differs from the number of items.
     #[error("score buffer has length {got}, the model has {expected} items")]
@@ -230,23 +248,53 @@ pub fn rank_of(
     Some(better + 1)
 }
 
+/// The query's items with weight 1 each (history then context, context items already in the history once).
+pub(crate) fn unit_inputs(query: &Query<'_>) -> Vec<(u32, f32)> {
+    let mut inputs: Vec<(u32, f32)> = query.history.iter().map(|&(i, _)| (i, 1.0)).collect();
+    for &c in query.context {
+        if !query.history.iter().any(|&(i, _)| i == c) {
+            inputs.push((c, 1.0));
+        }
+    }
+    inputs
+}
+
+/// Fits the named model with its default config and no item attributes (see [`fit_with_catalogue`]).
+pub fn fit_default(name: &str, data: &Interactions) -> Result<Box<dyn Scorer>, FitError> {
+    fit_with_catalogue(name, data, &[], 42)
+}
+
 /// Fits the named model with its default config: the registry the CLI and the evaluation share.
+/// `catalogue` gives item attributes (used by `content` and, as features, by `mlp`; may be empty);
+/// `seed` drives the models with randomness (`mlp`: internal split, negatives, initialisation, batches).
 ///
 /// Adding a model is one match arm here (and one in [`MODEL_NAMES`]).
-pub fn fit_default(name: &str, data: &Interactions) -> Result<Box<dyn Scorer>, FitError> {
+pub fn fit_with_catalogue(
+    name: &str,
+    data: &Interactions,
+    catalogue: &[crate::catalog::Item],
+    seed: u64,
+) -> Result<Box<dyn Scorer>, FitError> {
     Ok(match name {
         "popular" => Box::new(PopularConfig::default().fit(data)?),
+        "cooccur" => Box::new(CooccurScorerConfig::default().fit(data)?),
+        "content" => Box::new(ContentConfig::default().fit(data, catalogue)?),
         "knn" => Box::new(ItemKnnConfig::default().fit(data)?),
         "ease" => Box::new(EaseConfig::default().fit(data)?),
-        "hybrid" => Box::new(HybridConfig::default().fit(data)?),
-        "cooccur" | "content" | "mlp" => return Err(FitError::NotYetAvailable(name.to_owned())),
+        "blend" => Box::new(HybridConfig::default().fit(data)?),
+        "mlp" => Box::new(MlpRerankConfig::default().seed(seed).fit(data, catalogue)?),
+        "hybrid" => Box::new(
+            MlpRerankConfig::hybrid_default()
+                .seed(seed)
+                .fit(data, catalogue)?,
+        ),
         other => return Err(FitError::UnknownModel(other.to_owned())),
     })
 }
 
 /// The model names [`fit_default`] knows (available or announced).
 pub const MODEL_NAMES: &[&str] = &[
-    "popular", "cooccur", "content", "knn", "ease", "mlp", "hybrid",
+    "popular", "cooccur", "content", "knn", "ease", "blend", "mlp", "hybrid",
 ];
 
 /// Why [`fit_default`] could not produce a model.
@@ -254,14 +302,9 @@ pub const MODEL_NAMES: &[&str] = &[
 pub enum FitError {
     /// The name is not a model.
     #[error(
-        "unknown model {0:?}: expected one of popular, cooccur, content, knn, ease, mlp, hybrid"
+        "unknown model {0:?}: expected one of popular, cooccur, content, knn, ease, blend, mlp, hybrid"
     )]
     UnknownModel(String),
-    /// The model is announced but not wired into this build yet.
-    #[error(
-        "model {0:?} is not yet available in this build; available: popular, knn, ease, hybrid"
-    )]
-    NotYetAvailable(String),
     /// Fitting failed.
     #[error(transparent)]
     Scorer(#[from] ScorerError),

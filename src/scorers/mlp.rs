@@ -1,0 +1,636 @@
+//! `mlp`: the MLP re-ranker ([`crate::model`]) over the hybrid's candidates, trained on the training data.
+//!
+//! **Training** (inside `fit`, never on anything the caller holds out):
+//! 1. internal splits of the training interactions: the user rows with at least two items (a seeded sample
+//!    of at most `max_cases`) each lose one item — a named user's most recent item (their earlier items are
+//!    the query's history), an anonymous basket's random item (the rest is the context) — and are dealt
+//!    into `folds` folds;
+//! 2. per fold, the hybrid (and the `cooccur` / `content` signals) are fitted without that fold's items;
+//! 3. for each held-out case the hybrid's top `candidates` (never an input item) become rows: the held-out
+//!    item is the positive (cases whose item is not among the candidates are skipped: the re-ranker can't
+//!    fix them), every other candidate a hard negative, plus `pop_negatives` items drawn from the whole
+//!    catalogue with probability ∝ popularity^0.75 ([`crate::model::features::sample_negatives`]);
+//! 4. the [`Mlp`] (hidden 32-16, binary cross-entropy, Adam, early stopping on 10% of the rows) learns to
+//!    tell them apart; columns are standardised with the training rows' mean and SD;
+//! 5. the signals are refitted on all the data.
+//!
+//! **Features** of a (query, candidate) pair: the six [`CrossFeatures`] of [`crate::model::features`]
+//! (content cosine with the history profile, bought-together score with the inputs in `[0, 1]`, content
+//! cosine with the context, log popularity, log price ratio to the context, bought before), then the
+//! hybrid's blended score and its EASE and kNN components (per-query z-scores), the reciprocal log of the
+//! hybrid rank, the gap to the hybrid's best candidate, and `ln(1 + inputs)`.
+//!
+//! **Scoring**: candidates get the network's logit; every other item keeps the hybrid's order below them.
+//! History items are never candidates (the training targets never are), so with history allowed in the
+//! output they come after the candidates. Cost per query: the hybrid's plus `O(candidates · width · 32)`.
+//! Falls back to the plain hybrid when the internal split yields no training rows (tiny data).
+
+use ndarray::{ArrayView1, ArrayView2};
+
+use super::content::{Content, ContentConfig};
+use super::cooccur::{Cooccur, CooccurScorerConfig};
+use super::hybrid::{Hybrid, HybridConfig};
+use super::{check_len, ensure, top_k, unit_inputs, Query, Scorer, ScorerError};
+use crate::catalog::Item;
+use crate::interactions::{Interactions, RowOwner};
+use crate::model::features::{popularity_feature, price_ratio_feature, sample_negatives};
+use crate::model::{CrossFeatures, Dataset, Mlp, MlpConfig, ModelError, TrainConfig, Trainer};
+
+/// Number of feature columns.
+pub const WIDTH: usize = CrossFeatures::LEN + 6;
+
+/// Config of [`MlpRerank`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlpRerankConfig {
+    /// The candidate generator.
+    pub hybrid: HybridConfig,
+    /// Candidates re-ranked per query (≥ 1).
+    pub candidates: usize,
+    /// Internal folds (≥ 2): the rows with at least two items are dealt into this many folds; each fold's
+    /// cases are scored by signals fitted without them, so every such row can give a training case.
+    pub folds: usize,
+    /// Most internal cases (bounds the training time on large data; ≥ 1).
+    pub max_cases: usize,
+    /// Popularity-sampled negatives per case, on top of the candidate negatives.
+    pub pop_negatives: usize,
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Most training epochs (≥ 1; early stopping usually ends sooner).
+    pub epochs: usize,
+    /// Seed of the internal split, the negatives, the initialisation and the batches.
+    pub seed: u64,
+    /// The model's name (`mlp`; `hybrid` for the default model, see [`MlpRerankConfig::hybrid_default`]).
+    pub name: &'static str,
+    /// Weight of the hybrid's blended score in a candidate's final score (≥ 0): candidates score
+    /// `z(logit) + blend · z(hybrid)`, both standardised over the query's candidates. 0 = the network alone.
+    pub blend: f32,
+}
+
+impl Default for MlpRerankConfig {
+    fn default() -> Self {
+        Self {
+            hybrid: HybridConfig::default(),
+            candidates: 50,
+            folds: 5,
+            max_cases: 5_000,
+            pop_negatives: 10,
+            hidden: vec![32, 16],
+            epochs: 30,
+            seed: 42,
+            name: "mlp",
+            blend: 0.0,
+        }
+    }
+}
+
+/// Weight of the linear blend in the default model (chosen on validation splits of both datasets, see
+/// docs/EVALUATION.md).
+pub const HYBRID_BLEND: f32 = 0.5;
+
+impl MlpRerankConfig {
+    /// The default model, `hybrid`: the re-ranker fused with the linear blend
+    /// (`z(logit) + 0.5 · z(blend)` over the candidates).
+    pub fn hybrid_default() -> Self {
+        Self {
+            name: "hybrid",
+            blend: HYBRID_BLEND,
+            ..Self::default()
+        }
+    }
+}
+
+fn model_err(source: ModelError) -> ScorerError {
+    ScorerError::Model {
+        model: "mlp",
+        source,
+    }
+}
+
+/// SplitMix64 step: per-case seeds from the configured one.
+fn mix(seed: u64, salt: u64) -> u64 {
+    let mut z = seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// One internal fold: its cases and the `(user row, item)` entries its signals are fitted without.
+type Fold = (Vec<Case>, Vec<(usize, u32)>);
+
+/// A query's candidates, the blend's scores of every item, and the candidates' feature rows (row-major).
+type Candidates = (Vec<u32>, Vec<f32>, Vec<f32>);
+
+/// One internal training case.
+struct Case {
+    history: Vec<(u32, f32)>,
+    context: Vec<u32>,
+    target: u32,
+}
+
+/// The internal split: seeded rows (at most `max_cases`), one item each (see the module docs), dealt into
+/// `folds` folds; per fold its cases and the entries to remove.
+fn internal_folds(data: &Interactions, folds: usize, max_cases: usize, seed: u64) -> Vec<Fold> {
+    let mut rows: Vec<(u64, usize)> = (0..data.n_rows())
+        .filter(|&r| data.user_matrix().row(r).0.len() >= 2)
+        .map(|r| (mix(seed, r as u64), r))
+        .collect();
+    rows.sort_unstable();
+    let eligible = rows.len();
+    rows.truncate(max_cases);
+    // Each fold removes at most a fifth of the eligible rows' items; on large data fewer folds suffice.
+    let per_fold = (eligible / 5).max(1);
+    let folds = rows.len().div_ceil(per_fold).clamp(1, folds.max(1));
+    let mut out: Vec<Fold> = (0..folds).map(|_| (Vec::new(), Vec::new())).collect();
+    for (k, &(h, r)) in rows.iter().enumerate() {
+        let mut items = data.history(r);
+        let case = match data.row_owner(r) {
+            Some(RowOwner::User(_)) => {
+                let Some((target, _)) = items.pop() else {
+                    continue;
+                };
+                Case {
+                    history: items,
+                    context: Vec::new(),
+                    target,
+                }
+            }
+            _ => {
+                let t = (h >> 11) as usize % items.len().max(1);
+                if t >= items.len() {
+                    continue;
+                }
+                let target = items.remove(t).0;
+                Case {
+                    history: Vec::new(),
+                    context: items.into_iter().map(|e| e.0).collect(),
+                    target,
+                }
+            }
+        };
+        if let Some((cases, removed)) = out.get_mut(k % folds.max(1)) {
+            removed.push((r, case.target));
+            cases.push(case);
+        }
+    }
+    out
+}
+
+/// The signals the features are computed from, fitted on one data set.
+#[derive(Debug, Clone)]
+struct Signals {
+    hybrid: Hybrid,
+    cooccur: Cooccur,
+    content: Option<Content>,
+    popularity: Vec<f32>,
+    max_popularity: f32,
+    prices: Vec<Option<f32>>,
+}
+
+impl Signals {
+    fn fit(
+        data: &Interactions,
+        catalogue: &[Item],
+        config: &MlpRerankConfig,
+    ) -> Result<Self, ScorerError> {
+        let content = if catalogue.is_empty() {
+            None
+        } else {
+            Some(ContentConfig::default().fit(data, catalogue)?)
+        };
+        let mut prices = vec![None; data.n_items()];
+        for it in catalogue {
+            if let (Some(i), Some(p)) = (data.items().get(&it.id), it.price) {
+                if let Some(slot) = prices.get_mut(i as usize) {
+                    *slot = Some(p as f32);
+                }
+            }
+        }
+        let popularity: Vec<f32> = data.popularity().iter().map(|&c| c as f32).collect();
+        let max_popularity = popularity.iter().copied().fold(0.0, f32::max);
+        Ok(Self {
+            hybrid: config.hybrid.fit(data)?,
+            cooccur: CooccurScorerConfig::default().fit(data)?,
+            content,
+            popularity,
+            max_popularity,
+            prices,
+        })
+    }
+
+    /// The hybrid's candidates for `query` (never an input item) and their feature rows, plus the feature
+    /// rows of the `extra` items (ranked after the candidates). Returns `(candidates, blend, rows)`.
+    fn features(
+        &self,
+        query: &Query<'_>,
+        n_candidates: usize,
+        extra: &[u32],
+    ) -> Result<Candidates, ScorerError> {
+        let n = self.popularity.len();
+        let mut blend = vec![0f32; n];
+        self.hybrid.score_into(query, &mut blend)?;
+        let inputs = self.hybrid.inputs(query);
+        let (ease, knn) = self.hybrid.components(&inputs);
+        let unit = unit_inputs(query);
+        let mut co = vec![0f32; n];
+        self.cooccur.accumulate(&unit, &mut co);
+        let scale = 1.0 / unit.len().max(1) as f32;
+        let mut excluded = vec![false; n];
+        for &(i, _) in &unit {
+            if let Some(e) = excluded.get_mut(i as usize) {
+                *e = true;
+            }
+        }
+        let candidates: Vec<u32> = top_k(&blend, &self.popularity, n_candidates, |i| {
+            excluded.get(i as usize).copied().unwrap_or(true)
+        })
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+        let unit_profile = |items: &mut dyn Iterator<Item = u32>| -> Option<Vec<f32>> {
+            let c = self.content.as_ref()?;
+            let inputs: Vec<(u32, f32)> = items.map(|i| (i, 1.0)).collect();
+            let mut p = c.profile(&inputs);
+            crate::encoding::item::normalise(&mut p);
+            Some(p)
+        };
+        let hist_profile = unit_profile(&mut query.history.iter().map(|e| e.0));
+        let ctx_profile = unit_profile(&mut query.context.iter().copied());
+        // Content cosines only for the rows built (a catalogue-wide product would cost O(n · dim) per query).
+        let cosine = |p: &Option<Vec<f32>>, j: u32| -> f32 {
+            match (&self.content, p) {
+                (Some(c), Some(p)) => c.dot_one(j, p),
+                _ => 0.0,
+            }
+        };
+        let ctx_prices: Vec<f32> = query
+            .context
+            .iter()
+            .filter_map(|&i| self.prices.get(i as usize).copied().flatten())
+            .collect();
+        let best = candidates
+            .first()
+            .and_then(|&i| blend.get(i as usize))
+            .copied()
+            .unwrap_or(0.0);
+        let n_inputs = (1.0 + unit.len() as f32).ln();
+        let mut rows = Vec::with_capacity((candidates.len() + extra.len()) * WIDTH);
+        for (rank, &j) in candidates.iter().chain(extra).enumerate() {
+            let ju = j as usize;
+            let get = |v: &[f32]| v.get(ju).copied().unwrap_or(0.0);
+            let cross = CrossFeatures {
+                profile_cosine: cosine(&hist_profile, j),
+                cooccurrence: (get(&co) * scale).clamp(0.0, 1.0),
+                context_similarity: cosine(&ctx_profile, j),
+                popularity: popularity_feature(get(&self.popularity), self.max_popularity),
+                log_price_ratio: price_ratio_feature(
+                    self.prices.get(ju).copied().flatten(),
+                    &ctx_prices,
+                ),
+                bought_before: if query.history.iter().any(|e| e.0 == j) {
+                    1.0
+                } else {
+                    0.0
+                },
+            };
+            rows.extend_from_slice(&cross.to_array());
+            rows.extend_from_slice(&[
+                get(&blend),
+                get(&ease),
+                get(&knn),
+                1.0 / (2.0 + rank as f32).ln(),
+                get(&blend) - best,
+                n_inputs,
+            ]);
+        }
+        Ok((candidates, blend, rows))
+    }
+}
+
+impl MlpRerankConfig {
+    /// Sets the seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    fn validate(&self) -> Result<(), ScorerError> {
+        let m = "mlp";
+        ensure(
+            self.candidates >= 1,
+            m,
+            "candidates",
+            self.candidates as f64,
+            "must be at least 1",
+        )?;
+        ensure(
+            (2..=100).contains(&self.folds),
+            m,
+            "folds",
+            self.folds as f64,
+            "must be in 2..=100",
+        )?;
+        ensure(
+            self.max_cases >= 1,
+            m,
+            "max_cases",
+            self.max_cases as f64,
+            "must be at least 1",
+        )?;
+        ensure(
+            self.blend.is_finite() && self.blend >= 0.0,
+            m,
+            "blend",
+            f64::from(self.blend),
+            "must be finite and >= 0",
+        )?;
+        ensure(
+            self.epochs >= 1,
+            m,
+            "epochs",
+            self.epochs as f64,
+            "must be at least 1",
+        )
+    }
+
+    /// Trains the re-ranker on an internal split of `data` and refits its signals on all of `data`.
+    /// `catalogue` (may be empty) gives item attributes for the content and price features.
+    pub fn fit(&self, data: &Interactions, catalogue: &[Item]) -> Result<MlpRerank, ScorerError> {
+        self.validate()?;
+        let mut x: Vec<f32> = Vec::new();
+        let mut y: Vec<f32> = Vec::new();
+        for (fold, (cases, removed)) in internal_folds(data, self.folds, self.max_cases, self.seed)
+            .into_iter()
+            .enumerate()
+        {
+            if cases.is_empty() {
+                continue;
+            }
+            let reduced = data.without(&removed);
+            let sub = Signals::fit(&reduced, catalogue, self)?;
+            for (k, case) in cases.iter().enumerate() {
+                let query = Query {
+                    history: &case.history,
+                    context: &case.context,
+                };
+                let mut exclude: Vec<usize> = case.context.iter().map(|&i| i as usize).collect();
+                exclude.extend(case.history.iter().map(|e| e.0 as usize));
+                exclude.push(case.target as usize);
+                let negatives: Vec<u32> = sample_negatives(
+                    &sub.popularity,
+                    &exclude,
+                    self.pop_negatives,
+                    0.75,
+                    mix(self.seed, ((fold as u64) << 32) + k as u64 + 1),
+                )
+                .map_err(model_err)?
+                .into_iter()
+                .map(|i| i as u32)
+                .collect();
+                let (cands, _, rows) = sub.features(&query, self.candidates, &negatives)?;
+                if !cands.contains(&case.target) {
+                    continue;
+                }
+                for j in cands.iter().chain(&negatives) {
+                    y.push(if *j == case.target { 1.0 } else { 0.0 });
+                }
+                x.extend_from_slice(&rows);
+            }
+        }
+        let signals = Signals::fit(data, catalogue, self)?;
+        if y.is_empty() {
+            return Ok(MlpRerank {
+                config: self.clone(),
+                signals,
+                net: None,
+                training_rows: 0,
+            });
+        }
+        let (mean, sd) = column_stats(&x, WIDTH);
+        standardise_rows(&mut x, &mean, &sd);
+        let xs = ArrayView2::from_shape((y.len(), WIDTH), &x).map_err(|_| {
+            model_err(ModelError::ShapeMismatch {
+                what: "features",
+                got: vec![x.len()],
+                expected: vec![y.len(), WIDTH],
+            })
+        })?;
+        let dataset = Dataset::new(xs, ArrayView1::from(&y)).map_err(model_err)?;
+        let mut mlp = MlpConfig::new()
+            .hidden(&self.hidden)
+            .seed(self.seed)
+            .build(WIDTH)
+            .map_err(model_err)?;
+        let train = TrainConfig::new()
+            .epochs(self.epochs)
+            .batch_size(256)
+            .learning_rate(1e-3)
+            .weight_decay(1e-5)
+            .seed(self.seed)
+            .validation_fraction(if y.len() >= 100 { 0.1 } else { 0.0 })
+            .patience(Some(3));
+        Trainer::new(&mlp, train)
+            .map_err(model_err)?
+            .fit(&mut mlp, &dataset)
+            .map_err(model_err)?;
+        Ok(MlpRerank {
+            config: self.clone(),
+            signals,
+            net: Some((mlp, mean, sd)),
+            training_rows: y.len(),
+        })
+    }
+}
+
+/// Per-column mean and SD (SD 1 for a constant column).
+fn column_stats(x: &[f32], width: usize) -> (Vec<f32>, Vec<f32>) {
+    let rows = (x.len() / width).max(1) as f64;
+    let mut mean = vec![0f64; width];
+    for row in x.chunks_exact(width) {
+        for (m, &v) in mean.iter_mut().zip(row) {
+            *m += f64::from(v);
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= rows);
+    let mut var = vec![0f64; width];
+    for row in x.chunks_exact(width) {
+        for ((s, &v), m) in var.iter_mut().zip(row).zip(&mean) {
+            *s += (f64::from(v) - m).powi(2);
+        }
+    }
+    let sd = var
+        .iter()
+        .map(|v| {
+            let s = (v / rows).sqrt();
+            if s > 1e-9 && s.is_finite() {
+                s as f32
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    (mean.into_iter().map(|m| m as f32).collect(), sd)
+}
+
+fn standardise_rows(x: &mut [f32], mean: &[f32], sd: &[f32]) {
+    for row in x.chunks_exact_mut(mean.len()) {
+        for ((v, m), s) in row.iter_mut().zip(mean).zip(sd) {
+            *v = (*v - m) / s;
+        }
+    }
+}
+
+/// Fitted re-ranker: the signals, and the network with its column mean and SD.
+#[derive(Debug, Clone)]
+pub struct MlpRerank {
+    config: MlpRerankConfig,
+    signals: Signals,
+    net: Option<(Mlp, Vec<f32>, Vec<f32>)>,
+    training_rows: usize,
+}
+
+impl MlpRerank {
+    /// Rows the network was trained on (0: it fell back to the hybrid).
+    pub fn training_rows(&self) -> usize {
+        self.training_rows
+    }
+}
+
+impl Scorer for MlpRerank {
+    fn name(&self) -> &'static str {
+        self.config.name
+    }
+
+    fn n_items(&self) -> usize {
+        self.signals.popularity.len()
+    }
+
+    fn score_into(&self, query: &Query<'_>, out: &mut [f32]) -> Result<(), ScorerError> {
+        check_len(out, self.n_items())?;
+        let Some((mlp, mean, sd)) = &self.net else {
+            return self.signals.hybrid.score_into(query, out);
+        };
+        let (cands, blend, mut rows) = self.signals.features(query, self.config.candidates, &[])?;
+        if cands.is_empty() {
+            // Every item is an input: nothing to re-rank.
+            out.copy_from_slice(&blend);
+            return Ok(());
+        }
+        standardise_rows(&mut rows, mean, sd);
+        let logits = mlp.logits_slice(&rows, cands.len()).map_err(model_err)?;
+        let mut logits: Vec<f32> = logits
+            .into_iter()
+            .map(|z| {
+                if z.is_finite() {
+                    z.clamp(-1e4, 1e4)
+                } else {
+                    -1e4
+                }
+            })
+            .collect();
+        if self.config.blend > 0.0 {
+            let mut b: Vec<f32> = cands
+                .iter()
+                .map(|&j| blend.get(j as usize).copied().unwrap_or(0.0))
+                .collect();
+            super::standardise(&mut b);
+            super::standardise(&mut logits);
+            for (z, v) in logits.iter_mut().zip(&b) {
+                *z += self.config.blend * v;
+            }
+        }
+        let low = logits.iter().copied().fold(f32::INFINITY, f32::min);
+        let low = if low.is_finite() { low } else { 0.0 };
+        let top = blend.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        for (o, &b) in out.iter_mut().zip(&blend) {
+            *o = low - 1.0 - (top - b);
+        }
+        for (&j, &z) in cands.iter().zip(&logits) {
+            if let Some(o) = out.get_mut(j as usize) {
+                *o = z;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interactions::InteractionsBuilder;
+
+    /// Baskets where `a` goes with `b` and `c` with `d`, plus noise items.
+    fn data(n: usize) -> Interactions {
+        let mut b = InteractionsBuilder::new();
+        for s in 0..n {
+            let name = format!("s{s}");
+            let (x, y) = if s % 2 == 0 { ("a", "b") } else { ("c", "d") };
+            for it in [x, y, &format!("n{}", s % 7)] {
+                b.push(None, &name, it, 1.0, 0).unwrap();
+            }
+        }
+        b.build()
+    }
+
+    #[test]
+    fn learns_to_complete_baskets_and_is_seeded() {
+        let x = data(300);
+        let m = MlpRerankConfig::default().fit(&x, &[]).unwrap();
+        assert!(m.training_rows() > 0);
+        let id = |s: &str| x.items().get(s).unwrap();
+        let mut out = vec![0.0; x.n_items()];
+        m.score_into(
+            &Query {
+                history: &[],
+                context: &[id("a")],
+            },
+            &mut out,
+        )
+        .unwrap();
+        let best = top_k(&out, &[], 1, |i| i == id("a"))[0].0;
+        assert_eq!(best, id("b"));
+        assert!(out.iter().all(|v| v.is_finite()));
+        let again = MlpRerankConfig::default().fit(&x, &[]).unwrap();
+        let mut out2 = vec![0.0; x.n_items()];
+        again
+            .score_into(
+                &Query {
+                    history: &[],
+                    context: &[id("a")],
+                },
+                &mut out2,
+            )
+            .unwrap();
+        assert_eq!(out, out2);
+        // A query whose inputs are the whole catalogue leaves no candidate and still scores every item.
+        let all: Vec<u32> = (0..x.n_items() as u32).collect();
+        m.score_into(
+            &Query {
+                history: &[],
+                context: &all,
+            },
+            &mut out,
+        )
+        .unwrap();
+        assert!(out.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn tiny_data_falls_back_to_the_hybrid_and_config_is_checked() {
+        let mut b = InteractionsBuilder::new();
+        for s in ["1", "2", "3"] {
+            b.push(None, s, &format!("i{s}"), 1.0, 0).unwrap();
+        }
+        let x = b.build();
+        let m = MlpRerankConfig::default().fit(&x, &[]).unwrap();
+        assert_eq!(m.training_rows(), 0);
+        let mut out = vec![0.0; x.n_items()];
+        m.score_into(&Query::default(), &mut out).unwrap();
+        assert!(out.iter().all(|v| v.is_finite()));
+        let bad = MlpRerankConfig {
+            folds: 1,
+            ..Default::default()
+        };
+        assert!(bad.fit(&x, &[]).unwrap_err().to_string().contains("folds"));
+    }
+}
