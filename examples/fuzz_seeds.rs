@@ -13,7 +13,9 @@ use alsobuy::recommend::RecommenderConfig;
 use alsobuy::Recommender;
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
     fs::create_dir_all(&dir).expect("corpus dir");
     fs::write(dir.join(format!("seed-{name}")), bytes).expect("seed");
 }
@@ -23,7 +25,9 @@ fn lcg_bytes(seed: u64, n: usize) -> Vec<u8> {
     let mut x = seed;
     (0..n)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (x >> 56) as u8
         })
         .collect()
@@ -55,7 +59,11 @@ fn main() {
     }
     r.record(&Event::search("milk", "a", 5.0)).expect("search");
     write("pack_decode", "small-pack", &r.export_pack().expect("pack"));
-    write("pack_decode", "small-snapshot", &r.to_bytes().expect("snapshot"));
+    write(
+        "pack_decode",
+        "small-snapshot",
+        &r.to_bytes().expect("snapshot"),
+    );
 
     // cli_csv: the first byte picks the reader (0 recommend items, 1 recommend events, 2 pack baskets,
     // 3 pack events, 4 pack items, 5 pack catalogue JSON).
@@ -71,7 +79,12 @@ fn main() {
         for line in items.lines().skip(1) {
             let f: Vec<&str> = line.split(',').collect();
             if f.len() == 3 {
-                csv.push_str(&format!("{},{}/{},,1.5\n", f[0], f[2].trim_matches('"'), f[1].trim_matches('"')));
+                csv.push_str(&format!(
+                    "{},{}/{},,1.5\n",
+                    f[0],
+                    f[2].trim_matches('"'),
+                    f[1].trim_matches('"')
+                ));
             }
         }
         write("cli_csv", "groceries-items-recommend", &with_mode(0, &csv));

@@ -32,7 +32,7 @@ for t in $targets; do
   status=0
   cargo +"$toolchain" fuzz run -O "$t" "$work" -- \
     -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -max_len=8192 -rss_limit_mb=2048 \
-    -timeout=10 -close_fd_mask=2 -print_final_stats=1 >"$log" 2>&1 || status=$?
+    -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
   execs=$(grep -h 'stat::number_of_executed_units' "$log" fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
   rm -f fuzz-*.log
   if [ "$status" -ne 0 ]; then

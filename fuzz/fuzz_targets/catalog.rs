@@ -36,7 +36,7 @@ fuzz_target!(|input: Input| {
             assert_eq!(r.catalog().len(), items.len());
         }
         Err(e) => {
-            assert_eq!(r, before, "a refused catalogue changed the state");
+            assert!(r == before, "a refused catalogue changed the state");
             if items.len() <= config.limits.max_catalog_items {
                 let _ = e; // an id over max_id_bytes is caught after first_invalid
             }
