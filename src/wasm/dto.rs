@@ -23,7 +23,16 @@ pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> 
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().clone();
         let inner = e.into_inner().to_string();
+        // serde-wasm-bindgen's errors are JS `Error`s: drop their "Error: " prefix.
+        let inner = inner.strip_prefix("Error: ").unwrap_or(&inner).to_owned();
         let found = value_at(&value, &path);
+        // A non-array where an array belongs fails inside serde-wasm-bindgen's sequence access with a JS
+        // TypeError rather than a serde "invalid type": say what was expected.
+        if inner.starts_with("TypeError") && !js_sys::Array::is_array(&found) {
+            let what = format!("expected an array, got {}", describe(&found));
+            let path = path.to_string();
+            return if path == "." { what } else { format!("field {path:?}: {what}") };
+        }
         let what = match inner.split_once(", expected ") {
             // A wrong JS type (or an integer out of range): say what was expected and what came.
             Some((head, expected))

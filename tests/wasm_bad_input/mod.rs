@@ -334,7 +334,7 @@ pub const ROWS: &[JsRow] = &[
     JsRow {
         id: "J37",
         run: || also_buy("{}"),
-        want: Ok("3 suggestions"),
+        want: Ok("4 suggestions"),
     },
     // ----- Recommender.fromPack(bytes) -----
     JsRow {
