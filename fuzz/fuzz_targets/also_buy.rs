@@ -25,12 +25,19 @@ fn shop() -> &'static Recommender {
         ];
         for (s, basket) in baskets.iter().enumerate() {
             for (i, item) in basket.iter().enumerate() {
-                let e = Event::new(EventKind::Purchase, item, &format!("b{s}"), (s * 10 + i) as f64);
+                let e = Event::new(
+                    EventKind::Purchase,
+                    item,
+                    &format!("b{s}"),
+                    (s * 10 + i) as f64,
+                );
                 r.record(&e).expect("event");
             }
         }
-        r.record(&Event::search("milk", "b9", 99.0)).expect("search");
-        r.record(&Event::new(EventKind::View, "not in the shop", "b9", 100.0)).expect("view");
+        r.record(&Event::search("milk", "b9", 99.0))
+            .expect("search");
+        r.record(&Event::new(EventKind::View, "not in the shop", "b9", 100.0))
+            .expect("view");
         r
     })
 }

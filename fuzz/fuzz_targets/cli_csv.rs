@@ -27,8 +27,11 @@ fn paths() -> &'static Paths {
         let dir = std::env::temp_dir().join(format!("alsobuy-fuzz-cli-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let baskets = dir.join("baskets.csv");
-        std::fs::write(&baskets, "basket_id,item\n1,milk\n1,bread\n2,milk\n2,butter\n")
-            .expect("baskets");
+        std::fs::write(
+            &baskets,
+            "basket_id,item\n1,milk\n1,bread\n2,milk\n2,butter\n",
+        )
+        .expect("baskets");
         Paths {
             input: dir.join("input"),
             baskets,
@@ -41,18 +44,32 @@ fn check(r: Result<(), CliError>) {
     if let Err(e) = r {
         let msg = e.to_string();
         assert!(!msg.is_empty());
-        assert!(matches!(e, CliError::BadInput { .. } | CliError::Io { .. } | CliError::Usage(_)), "{msg}");
+        assert!(
+            matches!(
+                e,
+                CliError::BadInput { .. } | CliError::Io { .. } | CliError::Usage(_)
+            ),
+            "{msg}"
+        );
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, content)) = data.split_first() else { return };
+    let Some((&mode, content)) = data.split_first() else {
+        return;
+    };
     let p = paths();
     std::fs::write(&p.input, content).expect("write input");
     let _ = std::fs::remove_file(&p.out);
     let args = |events: bool, baskets: bool, items: bool, catalog: bool| PackArgs {
         events: events.then(|| p.input.clone()),
-        baskets: if baskets { Some(p.input.clone()) } else if events { None } else { Some(p.baskets.clone()) },
+        baskets: if baskets {
+            Some(p.input.clone())
+        } else if events {
+            None
+        } else {
+            Some(p.baskets.clone())
+        },
         items: items.then(|| p.input.clone()),
         catalog: catalog.then(|| p.input.clone()),
         out: p.out.clone(),

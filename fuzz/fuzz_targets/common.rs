@@ -7,8 +7,24 @@ use alsobuy::events::{Event, EventKind};
 use alsobuy::recommend::{CategoryFilter, Query};
 use arbitrary::Arbitrary;
 
-const IDS: [&str; 8] = ["milk", "butter", "bread", "jam", "beer", "chips", "soda", "ünïcode ✓"];
-const CATS: [&str; 6] = ["dairy/milk", "dairy/butter", "bakery", "drinks/beer", "", " / /x"];
+const IDS: [&str; 8] = [
+    "milk",
+    "butter",
+    "bread",
+    "jam",
+    "beer",
+    "chips",
+    "soda",
+    "ünïcode ✓",
+];
+const CATS: [&str; 6] = [
+    "dairy/milk",
+    "dairy/butter",
+    "bakery",
+    "drinks/beer",
+    "",
+    " / /x",
+];
 
 /// An id: usually one of a few known ones, sometimes anything.
 #[derive(Debug, Arbitrary)]
@@ -137,16 +153,36 @@ pub fn catalog() -> Vec<Item> {
 /// Checks the answer's contract: at most `k`, never a context item, no duplicates, finite scores, reason
 /// shares in [0, 1] summing to 1.
 pub fn check_answer(q: &Query, out: &[alsobuy::Suggestion]) {
-    assert!(out.len() <= q.k, "{} suggestions for k = {}", out.len(), q.k);
+    assert!(
+        out.len() <= q.k,
+        "{} suggestions for k = {}",
+        out.len(),
+        q.k
+    );
     for (i, s) in out.iter().enumerate() {
-        assert!(q.item.as_deref() != Some(s.item.as_str()), "suggested the viewed item {:?}", s.item);
-        assert!(!q.cart.contains(&s.item), "suggested a cart item {:?}", s.item);
-        assert!(out[..i].iter().all(|o| o.item != s.item), "duplicate {:?}", s.item);
+        assert!(
+            q.item.as_deref() != Some(s.item.as_str()),
+            "suggested the viewed item {:?}",
+            s.item
+        );
+        assert!(
+            !q.cart.contains(&s.item),
+            "suggested a cart item {:?}",
+            s.item
+        );
+        assert!(
+            out[..i].iter().all(|o| o.item != s.item),
+            "duplicate {:?}",
+            s.item
+        );
         assert!(s.score.is_finite(), "score {}", s.score);
         if !s.reasons.is_empty() {
             let sum: f32 = s.reasons.iter().map(|r| r.share).sum();
             assert!((sum - 1.0).abs() < 1e-3, "shares sum to {sum}");
-            assert!(s.reasons.iter().all(|r| (0.0..=1.0 + 1e-6).contains(&r.share)));
+            assert!(s
+                .reasons
+                .iter()
+                .all(|r| (0.0..=1.0 + 1e-6).contains(&r.share)));
         }
     }
 }

@@ -57,5 +57,8 @@ fuzz_target!(|input: Input| {
     let back = Recommender::from_bytes_with_limits(&bytes, &config.limits).expect("snapshot loads");
     assert!(back == r, "a snapshot round trip changed the state");
     r.forget_personal();
-    assert!(r == before, "forget_personal did not return to the state before the events");
+    assert!(
+        r == before,
+        "forget_personal did not return to the state before the events"
+    );
 });

@@ -31,7 +31,11 @@ pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> 
         if inner.starts_with("TypeError") && !js_sys::Array::is_array(&found) {
             let what = format!("expected an array, got {}", describe(&found));
             let path = path.to_string();
-            return if path == "." { what } else { format!("field {path:?}: {what}") };
+            return if path == "." {
+                what
+            } else {
+                format!("field {path:?}: {what}")
+            };
         }
         let what = match inner.split_once(", expected ") {
             // A wrong JS type (or an integer out of range): say what was expected and what came.
