@@ -197,6 +197,19 @@ fn precheck(payload: &[u8], limits: &Limits) -> Result<()> {
     Ok(())
 }
 
+/// A pack must fit its own declared `limits.max_pack_bytes` too (the loaded state keeps the tighter limit; a
+/// state that loads but could never be saved again would be a trap). Found by the `pack_decode` fuzz target.
+fn fits_own_limit(bytes: &[u8], config: &RecommenderConfig) -> Result<()> {
+    let limit = config.limits.max_pack_bytes;
+    if bytes.len() > limit {
+        return Err(Error::CapacityExceeded {
+            what: "pack bytes (over the pack's own limits.max_pack_bytes)",
+            limit,
+        });
+    }
+    Ok(())
+}
+
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     postcard::to_stdvec(value).map_err(|e| Error::PackDecode {
         message: format!("cannot encode: {e}"),
@@ -283,6 +296,7 @@ impl Recommender {
         let payload = unframe(bytes, PackKind::Snapshot, limits.max_pack_bytes)?;
         precheck(payload, limits)?;
         let s: SnapshotIn = decode(payload)?;
+        fits_own_limit(bytes, &s.config)?;
         Recommender::restore(
             limits,
             s.config,
@@ -336,6 +350,7 @@ impl Recommender {
         let payload = unframe(bytes, PackKind::Aggregate, limits.max_pack_bytes)?;
         precheck(payload, limits)?;
         let a: AggregateIn = decode(payload)?;
+        fits_own_limit(bytes, &a.config)?;
         let pack_items = Some(a.items.len());
         Recommender::restore(
             limits,
@@ -524,6 +539,42 @@ mod tests {
         assert!(matches!(
             Recommender::from_pack_with_limits(&pack, &short_ids),
             Err(Error::IdTooLong { limit: 4, .. })
+        ));
+    }
+
+    #[test]
+    fn a_pack_over_its_own_size_limit_is_refused() {
+        let small = Limits {
+            max_pack_bytes: 200,
+            ..Limits::default()
+        };
+        let mut r =
+            Recommender::new(RecommenderConfig::builder().limits(small).build().unwrap()).unwrap();
+        r.set_catalog(vec![Item::new("milk", "dairy/milk")])
+            .unwrap();
+        let pack = r.export_pack().unwrap();
+        assert!(pack.len() <= 200);
+        assert!(Recommender::from_pack(&pack).is_ok());
+        // The same state with a longer catalogue, declared limit unchanged, encoded without the writer's check.
+        let mut big = Recommender::new(RecommenderConfig::default()).unwrap();
+        big.set_catalog(
+            (0..20)
+                .map(|i| Item::new(&format!("item-{i}"), "x"))
+                .collect(),
+        )
+        .unwrap();
+        big.config.limits.max_pack_bytes = 200;
+        let payload = encode(&AggregateOut {
+            config: &big.config,
+            catalog: &big.catalog,
+            items: &big.items,
+            aggregates: &big.merged_aggregates(),
+        })
+        .unwrap();
+        let framed = frame(PackKind::Aggregate, &payload, usize::MAX).unwrap();
+        assert!(matches!(
+            Recommender::from_pack(&framed),
+            Err(Error::CapacityExceeded { limit: 200, .. })
         ));
     }
 
