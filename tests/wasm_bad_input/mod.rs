@@ -381,6 +381,59 @@ pub const ROWS: &[JsRow] = &[
     },
 ];
 
+/// A row of `Recommender.open(options)` (async): the options object and the exact `Error.message`.
+pub struct JsOpenRow {
+    pub id: &'static str,
+    pub options: &'static str,
+    pub want: &'static str,
+}
+
+pub const OPEN_ROWS: &[JsOpenRow] = &[
+    JsOpenRow {
+        id: "J43",
+        options: "{namespace: 5}",
+        want: r#"alsobuy: invalid open options: field "namespace": expected a string, got number 5"#,
+    },
+    JsOpenRow {
+        id: "J44",
+        options: r#"{namespace: ""}"#,
+        want: r#"alsobuy: invalid namespace "": is empty"#,
+    },
+    JsOpenRow {
+        id: "J45",
+        options: "{pack: new Uint8Array([1, 2, 3])}",
+        want: "alsobuy: not an alsobuy pack: the first bytes are [01, 02, 03]",
+    },
+    JsOpenRow {
+        id: "J46",
+        options: "{pack: 42}",
+        want: r#"alsobuy: invalid open options: field "pack": expected a Uint8Array, got number 42"#,
+    },
+];
+
+/// Runs every `open` row (each must reject before touching storage).
+pub async fn every_open_row_gives_its_documented_outcome() {
+    use wasm_bindgen::JsCast;
+    let mut failures = Vec::new();
+    for row in OPEN_ROWS {
+        let got = JsRecommender::open(Some(js(row.options).unchecked_into()))
+            .await
+            .map(|_| "opened".to_owned())
+            .map_err(message);
+        if got != Err(row.want.to_owned()) {
+            failures.push(format!(
+                "{}: got {got:?}\n      want {:?}",
+                row.id, row.want
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "open rows that differ:\n{}",
+        failures.join("\n")
+    );
+}
+
 /// Runs every row, then checks the instance a bad call was made on still answers.
 pub fn every_js_row_gives_its_documented_outcome() {
     let mut failures = Vec::new();
