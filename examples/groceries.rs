@@ -118,6 +118,7 @@ fn serde_kind(k: alsobuy::recommend::ReasonKind) -> &'static str {
         MatchesYourInterest => "matches your interest",
         BoughtBefore => "bought before",
         Popular => "popular",
+        Learned => "picked for you",
     }
 }
 
@@ -138,6 +139,18 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
     let shop = shop_recommender(items, &train)?;
     let pack = shop.export_pack()?;
     let browser = Recommender::from_pack(&pack)?;
+    // The same pack with the population re-ranker trained on the training baskets (as `--train-epochs 3`).
+    let mut trained_shop = shop;
+    let m = trained_shop.train(3)?;
+    eprintln!(
+        "re-ranker: {} examples, {} epochs, loss {:?}, validation {:?}",
+        m.examples, m.epochs, m.loss, m.validation_loss
+    );
+    let reranked = Recommender::from_pack(&trained_shop.export_pack()?)?;
+    let mut reranked_02 = reranked.clone();
+    reranked_02.set_rerank_weight(0.2)?;
+    let mut reranked_1 = reranked.clone();
+    reranked_1.set_rerank_weight(1.0)?;
     // Basket share of each item in the training baskets.
     let mut freq: BTreeMap<&str, f64> = BTreeMap::new();
     for b in &train {
@@ -247,9 +260,12 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
         }
         row(label, &t, test.len(), items.len());
     }
-    for (label, blend_only_pop) in [
-        ("popularity", true),
-        ("recommender default blend (pack)", false),
+    for (label, blend_only_pop, browser) in [
+        ("popularity", true, &browser),
+        ("recommender default blend (pack)", false, &browser),
+        ("+ MLP re-ranker, weight 0.2", false, &reranked_02),
+        ("+ MLP re-ranker, weight 0.5 (default)", false, &reranked),
+        ("+ MLP re-ranker, weight 1.0", false, &reranked_1),
     ] {
         let mut t = Tally::default();
         for (b, held) in &test {

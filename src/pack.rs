@@ -1,12 +1,12 @@
 //! Snapshots and aggregate packs: a recommender's state to bytes and back.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! ```text
 //! offset  size  field
 //! 0       8     magic "ALSOBUY\0"
-//! 8       2     format version, u16 little-endian (this build writes 1 and reads ≤ 1)
-//! 10      1     kind: 1 = snapshot (whole state), 2 = aggregate pack (no personal data)
+//! 8       2     format version, u16 little-endian (this build writes 2 and reads 1 and 2)
+//! 10      1     kind: 1 = snapshot (whole state), 2 = aggregate pack (no personal data), 3 = model
 //! 11      1     reserved, 0
 //! 12      4     payload length, u32 little-endian
 //! 16      4     CRC-32 (IEEE) of the payload, u32 little-endian
@@ -24,6 +24,12 @@
 //! exactly those again). Note that the counts in a pack include those of every event recorded into the
 //! recommender that exports it: export packs from the shop's data, not from a shopper's browser.
 //!
+//! **Version 2** appends the re-ranker to both payloads: its [`RerankConfig`] and the trained model
+//! ([`Reranker`]: feature layout, MLP weights, Adam state and statistics), or none; a snapshot also keeps the
+//! pack's population model apart from the fine-tuned one. Version-1 payloads (no model) still load, with
+//! the default re-ranker settings. A **model** blob ([`Recommender::model_bytes`]) holds a `Reranker` alone:
+//! the browser saves the shopper's fine-tuned model in it.
+//!
 //! Loading never panics: short or garbage input, an unknown or newer version, a checksum mismatch, an
 //! undecodable or inconsistent payload each give a typed [`Error`].
 
@@ -34,12 +40,14 @@ use crate::error::{Error, Result};
 use crate::events::EventLog;
 use crate::ids::Interner;
 use crate::recommend::config::Limits;
-use crate::recommend::{Aggregates, DropCounts, Recommender, RecommenderConfig};
+use crate::recommend::{
+    Aggregates, DropCounts, Recommender, RecommenderConfig, RerankConfig, Reranker,
+};
 
 /// The first 8 bytes of every pack.
 pub const MAGIC: [u8; 8] = *b"ALSOBUY\0";
 /// The format version this build writes (and the newest it reads).
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 /// Header length in bytes.
 pub const HEADER_LEN: usize = 20;
 
@@ -51,6 +59,8 @@ pub enum PackKind {
     Snapshot,
     /// Population aggregates only.
     Aggregate,
+    /// A re-ranker model alone.
+    Model,
 }
 
 impl PackKind {
@@ -58,6 +68,7 @@ impl PackKind {
         match self {
             PackKind::Snapshot => 1,
             PackKind::Aggregate => 2,
+            PackKind::Model => 3,
         }
     }
 
@@ -65,6 +76,7 @@ impl PackKind {
         match self {
             PackKind::Snapshot => "snapshot",
             PackKind::Aggregate => "aggregate pack",
+            PackKind::Model => "model",
         }
     }
 }
@@ -92,8 +104,8 @@ fn frame(kind: PackKind, payload: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Checks the header and checksum and returns the payload.
-fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<&[u8]> {
+/// Checks the header and checksum and returns the payload and its format version.
+fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<(&[u8], u16)> {
     if bytes.len() > max_bytes {
         return Err(Error::CapacityExceeded {
             what: "pack bytes",
@@ -142,6 +154,7 @@ fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<&[u8]> {
         let found = match found_kind {
             1 => PackKind::Snapshot.name().to_owned(),
             2 => PackKind::Aggregate.name().to_owned(),
+            3 => PackKind::Model.name().to_owned(),
             other => format!("unknown kind {other}"),
         };
         return Err(Error::WrongPackKind {
@@ -170,7 +183,7 @@ fn unframe(bytes: &[u8], kind: PackKind, max_bytes: usize) -> Result<&[u8]> {
     if computed != stored {
         return Err(Error::ChecksumMismatch { stored, computed });
     }
-    Ok(payload)
+    Ok((payload, version))
 }
 
 fn decode<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<T> {
@@ -225,6 +238,21 @@ struct SnapshotOut<'a> {
     base: &'a Aggregates,
     pack_items: Option<usize>,
     drops: &'a DropCounts,
+    rerank: &'a RerankConfig,
+    model: &'a Option<Reranker>,
+    pack_model: &'a Option<Reranker>,
+}
+
+/// A version-1 snapshot payload.
+#[derive(Deserialize)]
+struct SnapshotInV1 {
+    config: RecommenderConfig,
+    catalog: Catalog,
+    items: Interner,
+    log: EventLog,
+    base: Aggregates,
+    pack_items: Option<usize>,
+    drops: DropCounts,
 }
 
 #[derive(Deserialize)]
@@ -236,6 +264,9 @@ struct SnapshotIn {
     base: Aggregates,
     pack_items: Option<usize>,
     drops: DropCounts,
+    rerank: RerankConfig,
+    model: Option<Reranker>,
+    pack_model: Option<Reranker>,
 }
 
 #[derive(Serialize)]
@@ -244,6 +275,17 @@ struct AggregateOut<'a> {
     catalog: &'a Catalog,
     items: &'a Interner,
     aggregates: &'a Aggregates,
+    rerank: &'a RerankConfig,
+    model: &'a Option<Reranker>,
+}
+
+/// A version-1 aggregate pack payload.
+#[derive(Deserialize)]
+struct AggregateInV1 {
+    config: RecommenderConfig,
+    catalog: Catalog,
+    items: Interner,
+    aggregates: Aggregates,
 }
 
 #[derive(Deserialize)]
@@ -252,6 +294,8 @@ struct AggregateIn {
     catalog: Catalog,
     items: Interner,
     aggregates: Aggregates,
+    rerank: RerankConfig,
+    model: Option<Reranker>,
 }
 
 impl Recommender {
@@ -267,6 +311,9 @@ impl Recommender {
             base: &self.base,
             pack_items: self.pack_items,
             drops: &self.drops,
+            rerank: &self.config.rerank,
+            model: &self.model,
+            pack_model: &self.pack_model,
         })?;
         frame(
             PackKind::Snapshot,
@@ -293,9 +340,26 @@ impl Recommender {
     /// [`Recommender::from_bytes`] enforcing the caller's `limits` (pack bytes, catalogue/item-table size, id
     /// length) whatever the snapshot's own config says; the result keeps the tighter of the two.
     pub fn from_bytes_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self> {
-        let payload = unframe(bytes, PackKind::Snapshot, limits.max_pack_bytes)?;
+        let (payload, version) = unframe(bytes, PackKind::Snapshot, limits.max_pack_bytes)?;
         precheck(payload, limits)?;
-        let s: SnapshotIn = decode(payload)?;
+        let mut s: SnapshotIn = if version == 1 {
+            let v1: SnapshotInV1 = decode(payload)?;
+            SnapshotIn {
+                config: v1.config,
+                catalog: v1.catalog,
+                items: v1.items,
+                log: v1.log,
+                base: v1.base,
+                pack_items: v1.pack_items,
+                drops: v1.drops,
+                rerank: RerankConfig::default(),
+                model: None,
+                pack_model: None,
+            }
+        } else {
+            decode(payload)?
+        };
+        s.config.rerank = s.rerank;
         fits_own_limit(bytes, &s.config)?;
         Recommender::restore(
             limits,
@@ -306,11 +370,12 @@ impl Recommender {
             s.base,
             s.pack_items,
             s.drops,
+            (s.model, s.pack_model),
         )
     }
 
     /// The aggregate pack: config, catalogue, co-occurrence counts and popularity (pack + recorded events,
-    /// sessions stripped), no event log and no profile.
+    /// sessions stripped), the re-ranker settings and the current model; no event log and no profile.
     pub fn export_pack(&self) -> Result<Vec<u8>> {
         let aggregates = self.merged_aggregates();
         let payload = encode(&AggregateOut {
@@ -318,6 +383,8 @@ impl Recommender {
             catalog: &self.catalog,
             items: &self.items,
             aggregates: &aggregates,
+            rerank: &self.config.rerank,
+            model: &self.model,
         })?;
         frame(
             PackKind::Aggregate,
@@ -347,11 +414,25 @@ impl Recommender {
     /// the pack's own config declares; the result keeps the tighter of the two. An oversized pack is an
     /// [`Error::CapacityExceeded`] naming the limit.
     pub fn from_pack_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self> {
-        let payload = unframe(bytes, PackKind::Aggregate, limits.max_pack_bytes)?;
+        let (payload, version) = unframe(bytes, PackKind::Aggregate, limits.max_pack_bytes)?;
         precheck(payload, limits)?;
-        let a: AggregateIn = decode(payload)?;
+        let mut a: AggregateIn = if version == 1 {
+            let v1: AggregateInV1 = decode(payload)?;
+            AggregateIn {
+                config: v1.config,
+                catalog: v1.catalog,
+                items: v1.items,
+                aggregates: v1.aggregates,
+                rerank: RerankConfig::default(),
+                model: None,
+            }
+        } else {
+            decode(payload)?
+        };
+        a.config.rerank = a.rerank;
         fits_own_limit(bytes, &a.config)?;
         let pack_items = Some(a.items.len());
+        let model = a.model;
         Recommender::restore(
             limits,
             a.config,
@@ -361,7 +442,26 @@ impl Recommender {
             a.aggregates,
             pack_items,
             DropCounts::default(),
+            (model.clone(), model),
         )
+    }
+
+    /// The current re-ranker model alone as a framed blob (kind "model"), or `None` without a model. The
+    /// browser saves the shopper's fine-tuned model in it.
+    pub fn model_bytes(&self) -> Result<Option<Vec<u8>>> {
+        let Some(model) = &self.model else {
+            return Ok(None);
+        };
+        let payload = encode(model)?;
+        frame(PackKind::Model, &payload, self.config.limits.max_pack_bytes).map(Some)
+    }
+
+    /// Installs a model blob written by [`Recommender::model_bytes`]. Errors (nothing changes): every pack
+    /// error, and [`Error::PackDecode`] when the model does not fit this recommender's feature layout.
+    pub fn load_model_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        let (payload, _) = unframe(bytes, PackKind::Model, self.config.limits.max_pack_bytes)?;
+        let model: Reranker = decode(payload)?;
+        self.set_model(model)
     }
 }
 
@@ -465,12 +565,12 @@ mod tests {
             Err(Error::PackTruncated { .. })
         ));
         let mut newer = bytes.clone();
-        newer[8] = 2;
+        newer[8] = 3;
         assert_eq!(
             Recommender::from_bytes(&newer).unwrap_err(),
             Error::UnsupportedPackVersion {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             }
         );
         let mut flipped = bytes.clone();
@@ -512,7 +612,7 @@ mod tests {
             ..Limits::default()
         };
         // Refused before the catalogue is decoded.
-        let payload = unframe(&pack, PackKind::Aggregate, tight.max_pack_bytes).unwrap();
+        let (payload, _) = unframe(&pack, PackKind::Aggregate, tight.max_pack_bytes).unwrap();
         assert_eq!(
             precheck(payload, &tight).unwrap_err(),
             Error::CapacityExceeded {
@@ -545,7 +645,7 @@ mod tests {
     #[test]
     fn a_pack_over_its_own_size_limit_is_refused() {
         let small = Limits {
-            max_pack_bytes: 200,
+            max_pack_bytes: 1000,
             ..Limits::default()
         };
         let mut r =
@@ -553,28 +653,30 @@ mod tests {
         r.set_catalog(vec![Item::new("milk", "dairy/milk")])
             .unwrap();
         let pack = r.export_pack().unwrap();
-        assert!(pack.len() <= 200);
+        assert!(pack.len() <= 1000);
         assert!(Recommender::from_pack(&pack).is_ok());
         // The same state with a longer catalogue, declared limit unchanged, encoded without the writer's check.
         let mut big = Recommender::new(RecommenderConfig::default()).unwrap();
         big.set_catalog(
-            (0..20)
+            (0..60)
                 .map(|i| Item::new(&format!("item-{i}"), "x"))
                 .collect(),
         )
         .unwrap();
-        big.config.limits.max_pack_bytes = 200;
+        big.config.limits.max_pack_bytes = 1000;
         let payload = encode(&AggregateOut {
             config: &big.config,
             catalog: &big.catalog,
             items: &big.items,
             aggregates: &big.merged_aggregates(),
+            rerank: &big.config.rerank,
+            model: &None,
         })
         .unwrap();
         let framed = frame(PackKind::Aggregate, &payload, usize::MAX).unwrap();
         assert!(matches!(
             Recommender::from_pack(&framed),
-            Err(Error::CapacityExceeded { limit: 200, .. })
+            Err(Error::CapacityExceeded { limit: 1000, .. })
         ));
     }
 

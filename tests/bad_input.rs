@@ -396,10 +396,10 @@ const ROWS: &[Row] = &[
         id: "N40",
         run: || {
             let mut p = pack();
-            p[8] = 2;
+            p[8] = 3;
             load(&p)
         },
-        want: Err("pack format version 2 is not supported (this build reads versions up to 1)"),
+        want: Err("pack format version 3 is not supported (this build reads versions up to 2)"),
     },
     Row {
         id: "N41",

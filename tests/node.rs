@@ -59,3 +59,13 @@ fn mlp_learns_xor_through_the_boundary() {
 fn a_native_pack_gives_identical_suggestions() {
     wasm_common::a_native_pack_gives_identical_suggestions();
 }
+
+#[wasm_bindgen_test]
+fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
+    wasm_common::a_native_trained_pack_gives_identical_reranked_scores_and_training();
+}
+
+#[wasm_bindgen_test]
+async fn train_resolves_with_progress_and_installs_the_model() {
+    wasm_common::train_resolves_with_progress_and_installs_the_model().await;
+}

@@ -1,6 +1,9 @@
-//! The committed pack fixture (`tests/fixtures/shop-v1.pack`) and its expected suggestions: rebuilt natively
-//! here and compared byte for byte, so the fixture the wasm suites load (tests/wasm_common) is exactly what
-//! this build writes. Regenerate after a deliberate format or model change with
+//! The committed pack fixtures and their expected suggestions. `shop-v2.pack` (format 2, with a re-ranker
+//! trained natively on the shop's history) is rebuilt here and compared byte for byte, so the fixture the wasm
+//! suites load (tests/wasm_common) is exactly what this build writes; its expected JSON holds the re-ranked
+//! scores and the checksum of a model trained further from it (Node and Chromium must reproduce both bit for
+//! bit). `shop-v1.pack` (format 1, written by the previous release) must keep loading with exactly its
+//! committed suggestions. Regenerate the v2 fixture after a deliberate format or model change with
 //! `ALSOBUY_UPDATE_FIXTURES=1 cargo test --test pack_fixture`.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -12,8 +15,12 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{json, Value};
 
-const PACK: &str = "tests/fixtures/shop-v1.pack";
-const EXPECTED: &str = "tests/fixtures/shop-v1.expected.json";
+const PACK_V1: &str = "tests/fixtures/shop-v1.pack";
+const EXPECTED_V1: &str = "tests/fixtures/shop-v1.expected.json";
+const PACK: &str = "tests/fixtures/shop-v2.pack";
+const EXPECTED: &str = "tests/fixtures/shop-v2.expected.json";
+/// Epochs of the population model in the v2 fixture.
+const EPOCHS: usize = 4;
 
 fn shop() -> Recommender {
     let cats = [
@@ -66,6 +73,10 @@ fn queries() -> Vec<Value> {
 }
 
 fn answer(r: &Recommender, q: &Value) -> Value {
+    answer_with(r, q, false)
+}
+
+fn answer_with(r: &Recommender, q: &Value, reasons: bool) -> Value {
     let query = Query {
         item: q["item"].as_str().map(str::to_owned),
         cart: q["cart"]
@@ -82,19 +93,88 @@ fn answer(r: &Recommender, q: &Value) -> Value {
     let out = r.also_buy(&query).unwrap();
     json!(out
         .iter()
-        .map(|s| json!({"item": s.item, "score": s.score}))
+        .map(|s| {
+            if reasons {
+                let kinds: Vec<Value> = s.reasons.iter().map(|r| json!(r.kind)).collect();
+                json!({"item": s.item, "score": s.score, "reasons": kinds})
+            } else {
+                json!({"item": s.item, "score": s.score})
+            }
+        })
         .collect::<Vec<_>>())
 }
 
+/// The shopper's events the wasm suites replay on top of the v2 pack before training further.
+pub const SHOPPER: [(&str, &str); 6] = [
+    ("view", "p00"),
+    ("cart", "p01"),
+    ("view", "p07"),
+    ("cart", "p08"),
+    ("view", "p12"),
+    ("purchase", "p13"),
+];
+
+/// Trains 2 more epochs on the v2 pack + [`SHOPPER`]; returns the CRC-32 of the resulting model blob.
+fn trained_further(pack: &[u8]) -> u32 {
+    let mut r = Recommender::from_pack(pack).unwrap();
+    for (i, (kind, item)) in SHOPPER.iter().enumerate() {
+        let e = Event::new(
+            EventKind::parse(kind).unwrap(),
+            item,
+            "me",
+            1000.0 + i as f64,
+        );
+        r.record(&e).unwrap();
+    }
+    r.train(2).unwrap();
+    crc32fast::hash(&r.model_bytes().unwrap().unwrap())
+}
+
 #[test]
-fn the_committed_pack_fixture_is_what_this_build_writes() {
-    let pack = shop().export_pack().unwrap();
-    let browser = Recommender::from_pack(&pack).unwrap();
+fn the_v1_fixture_still_loads_with_its_committed_suggestions() {
+    let v1 = std::fs::read(PACK_V1).unwrap();
+    assert_eq!(
+        u16::from_le_bytes([v1[8], v1[9]]),
+        1,
+        "{PACK_V1} is format 1"
+    );
+    let old = Recommender::from_pack(&v1).unwrap();
+    assert!(old.model().is_none());
     let expected: Vec<Value> = queries()
         .iter()
-        .map(|q| json!({"query": q, "suggestions": answer(&browser, q)}))
+        .map(|q| json!({"query": q, "suggestions": answer(&old, q)}))
         .collect();
+    assert_eq!(
+        std::fs::read_to_string(EXPECTED_V1).unwrap(),
+        serde_json::to_string_pretty(&expected).unwrap(),
+        "a v1 pack must give exactly the suggestions it gave before"
+    );
+    // The same shop exported by this build (format 2, no model) decodes to the same recommender.
+    let v2 = shop().export_pack().unwrap();
+    assert_eq!(u16::from_le_bytes([v2[8], v2[9]]), 2);
+    assert_eq!(Recommender::from_pack(&v2).unwrap(), old);
+}
+
+#[test]
+fn the_committed_v2_pack_fixture_is_what_this_build_writes() {
+    let mut shop = shop();
+    let stats = shop.train(EPOCHS).unwrap();
+    assert!(stats.loss.is_some_and(|l| l < 0.6), "{stats:?}");
+    let pack = shop.export_pack().unwrap();
+    let browser = Recommender::from_pack(&pack).unwrap();
+    assert!(browser.model().is_some());
+    let cases: Vec<Value> = queries()
+        .iter()
+        .map(|q| json!({"query": q, "suggestions": answer_with(&browser, q, true)}))
+        .collect();
+    let expected = json!({
+        "cases": cases,
+        "shopper": SHOPPER.iter().map(|(k, i)| json!({"kind": k, "item": i})).collect::<Vec<_>>(),
+        "trained_further_crc32": trained_further(&pack),
+    });
     let expected = serde_json::to_string_pretty(&expected).unwrap();
+    // The re-ranker moves at least one suggestion, and says so.
+    assert!(expected.contains("\"learned\""), "{expected}");
     if std::env::var_os("ALSOBUY_UPDATE_FIXTURES").is_some() {
         std::fs::write(PACK, &pack).unwrap();
         std::fs::write(EXPECTED, &expected).unwrap();

@@ -1,14 +1,13 @@
-// Module Web Worker: fine-tunes this shopper's model off the main thread.
-//
-// WAITING FOR THE API: docs/js-api.md promises `train({ epochs, onProgress })` later. Until the package has it,
-// this worker answers `unavailable` and does nothing else (no fake training).
+// Module Web Worker: fine-tunes this shopper's model off the main thread with the package's
+// `train({ epochs, onProgress })` (docs/js-api.md). A package without `train` is answered with `unavailable`.
 //
 // Message in:  { type: 'train', namespace?, pack?: Uint8Array, catalog?: CatalogItem[], epochs }
 // Messages out: { type: 'progress', fraction, epoch?, epochs?, loss? } …, then { type: 'done', stats }
 //               or { type: 'unavailable', message } or { type: 'error', message }.
 //
-// The worker opens the same IndexedDB namespace as the page (so it sees the shopper's stored events), trains,
-// flushes (the fine-tuned model is persisted by the engine), and the page then re-opens its Recommender.
+// The worker opens the same IndexedDB namespace as the page (so it sees the shopper's stored events), trains
+// (the engine saves the new model in IndexedDB when training ends), and the page then re-opens its Recommender,
+// which loads that model. All training logic is in the package; this file only relays progress.
 import init, * as alsobuy from '/pkg/alsobuy.js';
 
 self.addEventListener('message', async (ev) => {
@@ -30,15 +29,13 @@ self.addEventListener('message', async (ev) => {
     await rec.train({
       epochs,
       onProgress: (p) => {
-        const fraction = typeof p?.fraction === 'number' ? p.fraction
-          : typeof p?.epoch === 'number' ? p.epoch / (p.epochs ?? epochs) : undefined;
-        self.postMessage({ type: 'progress', fraction, epoch: p?.epoch, epochs: p?.epochs ?? epochs, loss: p?.loss });
+        self.postMessage({ type: 'progress', fraction: p.fraction, epoch: p.epoch, epochs: p.epochs, loss: p.loss });
       },
     });
     await rec.flush();
     const stats = rec.stats();
     rec.free();
-    self.postMessage({ type: 'done', stats: { events: stats.events, items: stats.items } });
+    self.postMessage({ type: 'done', stats: { events: stats.events, items: stats.items, model: stats.model } });
   } catch (e) {
     self.postMessage({ type: 'error', message: String(e?.message ?? e) });
   }

@@ -6,11 +6,12 @@
 //! `--items items.csv` (`item,category,brand,price`) or `--catalog catalog.json` (an array of the JS
 //! `CatalogItem` objects: `id, name, category, brand, price, inStock, tags`).
 //!
-//! Output: an aggregate pack (see [`crate::pack`]): catalogue, co-occurrence counts and popularity; no event,
-//! session or shopper survives into it. Written to a temporary file and renamed, so a failed run leaves
-//! `--out` untouched. Exit code 2 with file, line and field on bad input, as `recommend`: a CSV row's line and
-//! column (`items.csv: line 4, field `price``), a JSON catalogue item's line and path
-//! (`catalog.json: line 3, field `[1].price``), an event's column (`item`, `session`/`basket_id`,
+//! Output: an aggregate pack (see [`crate::pack`]): catalogue, co-occurrence counts and popularity, and with
+//! `--train-epochs N` the population re-ranker (an MLP trained on the history's sessions, see
+//! [`crate::recommend::rerank`]); no event, session or shopper survives into it. Written to a temporary file and
+//! renamed, so a failed run leaves `--out` untouched. Exit code 2 with file, line and field on bad input, as
+//! `recommend`: a CSV row's line and column (`items.csv: line 4, field `price``), a JSON catalogue item's line
+//! and path (`catalog.json: line 3, field `[1].price``), an event's column (`item`, `session`/`basket_id`,
 //! `timestamp`).
 
 use std::io::Write;
@@ -44,6 +45,15 @@ pub struct PackArgs {
     /// Where to write the pack.
     #[arg(long)]
     pub out: PathBuf,
+    /// Train the population re-ranker for up to this many epochs and ship it in the pack (0: no model).
+    #[arg(long, default_value_t = 0)]
+    pub train_epochs: usize,
+    /// Most positive examples the training reads from the history (the first ones, in file order).
+    #[arg(long, default_value_t = 20_000)]
+    pub train_max_examples: usize,
+    /// Seed of the re-ranker's initial weights, shuffling and negative sampling.
+    #[arg(long, default_value_t = 42)]
+    pub train_seed: u64,
 }
 
 /// A catalogue item as the JS API spells it (camelCase).
@@ -312,14 +322,30 @@ fn record_history(args: &PackArgs, rec: &mut Recommender) -> Result<usize, CliEr
 pub fn run(args: &PackArgs) -> Result<(), CliError> {
     // The pack carries the config its builder used, and the browser applies it to the shopper: build with
     // the defaults (the same cleaning applies to the history: exact duplicates within a basket count once).
-    let mut rec = Recommender::new(RecommenderConfig::default())
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut config = RecommenderConfig::default();
+    config.rerank.max_examples = args.train_max_examples;
+    config.rerank.seed = args.train_seed;
+    let mut rec = Recommender::new(config).map_err(|e| CliError::Usage(e.to_string()))?;
     match (&args.catalog, &args.items) {
         (Some(p), _) => install_catalog(&mut rec, read_catalog_json(p)?, p, true)?,
         (None, Some(p)) => install_catalog(&mut rec, read_items_csv(p)?, p, false)?,
         (None, None) => {}
     }
     let kept = record_history(args, &mut rec)?;
+    if args.train_epochs > 0 {
+        let m = rec
+            .train(args.train_epochs)
+            .map_err(|e| CliError::Usage(format!("--train-epochs: {e}")))?;
+        eprintln!(
+            "alsobuy pack: re-ranker trained on {} examples, {} epochs, loss {:.4}{}",
+            m.examples,
+            m.epochs,
+            m.loss.unwrap_or(f32::NAN),
+            m.validation_loss
+                .map(|v| format!(" (validation {v:.4})"))
+                .unwrap_or_default()
+        );
+    }
     let bytes = rec
         .export_pack()
         .map_err(|e| CliError::Usage(e.to_string()))?;

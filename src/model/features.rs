@@ -26,6 +26,7 @@ use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ModelError, ModelResult};
+use super::math::ln_positive;
 use super::mlp::check_finite;
 
 /// The cross features of one (shopper, candidate) pair, in layout order (see the module docs).
@@ -77,7 +78,9 @@ pub fn popularity_feature(count: f32, max_count: f32) -> f32 {
     if !(count.is_finite() && max_count.is_finite()) || count <= 0.0 || max_count <= 0.0 {
         return 0.0;
     }
-    ((count.ln_1p()) / (max_count.ln_1p())).clamp(0.0, 1.0)
+    // ln(1 + c) with the crate's deterministic ln (bit-identical natively and in wasm).
+    let ln1p = |c: f32| ln_positive(1.0 + f64::from(c));
+    ((ln1p(count) / ln1p(max_count)) as f32).clamp(0.0, 1.0)
 }
 
 /// `ln(item_price / mean(context_prices))` clipped to `[-3, 3]`; 0 when the item's price is unknown or
@@ -94,7 +97,7 @@ pub fn price_ratio_feature(item_price: Option<f32>, context_prices: &[f32]) -> f
         return 0.0;
     }
     let mean = sum / n as f64;
-    ((f64::from(p) / mean).ln().clamp(-3.0, 3.0)) as f32
+    (ln_positive(f64::from(p) / mean).clamp(-3.0, 3.0)) as f32
 }
 
 /// The widths of the re-ranker input (see the module docs for the column list).

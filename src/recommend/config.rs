@@ -9,6 +9,8 @@ use crate::encoding::EncoderConfig;
 use crate::error::{Error, Result};
 use crate::events::{CleaningConfig, Decay, EventWeights};
 
+pub use super::rerank::RerankConfig;
+
 /// How much each candidate source counts in the blended score. Each source's scores are first scaled so its
 /// best candidate in this query scores 1, then `score = Σ weight · scaled`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -75,7 +77,7 @@ pub struct Limits {
     /// Most item ids in a query's cart (default 500).
     pub max_cart_items: usize,
     /// Longest item/session id accepted, in bytes of UTF-8, at most [`crate::ids::MAX_ID_LEN`] (default 256).
-    /// Not stored in packs (pack format v1 is unchanged): a loaded recommender gets the loader's value.
+    /// Not stored in packs (the pack formats are unchanged by it): a loaded recommender gets the loader's value.
     #[serde(skip)]
     pub max_id_bytes: usize,
 }
@@ -169,6 +171,10 @@ pub struct RecommenderConfig {
     pub rebuy: bool,
     /// Limits that protect the page.
     pub limits: Limits,
+    /// The neural re-ranker: on/off, blend weight, training and online-learning settings. Not part of the
+    /// config's own serialisation (version-1 packs predate it): packs of version 2 store it beside the model.
+    #[serde(skip)]
+    pub rerank: RerankConfig,
 }
 
 impl Default for RecommenderConfig {
@@ -184,6 +190,7 @@ impl Default for RecommenderConfig {
             item_context_weight: 2.0,
             rebuy: true,
             limits: Limits::default(),
+            rerank: RerankConfig::default(),
         }
     }
 }
@@ -202,6 +209,7 @@ impl RecommenderConfig {
         self.decay.validate()?;
         self.cooccur.validate()?;
         self.blend.validate()?;
+        self.rerank.validate()?;
         if !(1..=10_000).contains(&self.candidates_per_source) {
             return Err(Error::InvalidConfig {
                 field: "candidates_per_source",
@@ -303,6 +311,26 @@ impl RecommenderConfigBuilder {
     /// See [`CleaningConfig::max_events`] (recording past it is [`Error::CapacityExceeded`]).
     pub fn max_events(mut self, n: usize) -> Self {
         self.0.cleaning.max_events = n;
+        self
+    }
+    /// See [`RecommenderConfig::rerank`].
+    pub fn rerank(mut self, r: RerankConfig) -> Self {
+        self.0.rerank = r;
+        self
+    }
+    /// Turns the re-ranker on or off (see [`RerankConfig::enabled`]).
+    pub fn rerank_enabled(mut self, on: bool) -> Self {
+        self.0.rerank.enabled = on;
+        self
+    }
+    /// The learned score's blend weight (see [`RerankConfig::weight`]).
+    pub fn rerank_weight(mut self, w: f32) -> Self {
+        self.0.rerank.weight = w;
+        self
+    }
+    /// Turns online learning from feedback on or off (see [`RerankConfig::online`]).
+    pub fn online_learning(mut self, on: bool) -> Self {
+        self.0.rerank.online = on;
         self
     }
     /// The validated config.

@@ -12,7 +12,9 @@
 //! 3. **Blend** ([`Recommender::blend`]): each source's components are scaled so its best candidate in this
 //!    query scores 1, then `score = Σ weight · scaled`. A later learned re-ranker takes the same candidates
 //!    and their components as features.
-//! 4. **Rules and reasons**: minimum score, best `k` (ties by item order), and for each suggestion the
+//! 4. **Re-rank** ([`rerank`]): with a trained model loaded, every candidate is re-scored by the MLP in one
+//!    batched forward pass and the learned score is blended in (`Learned` reasons where it moved an item up).
+//! 5. **Rules and reasons**: minimum score, best `k` (ties by item order), and for each suggestion the
 //!    sources' shares of its score as reasons (`bought_with` split per context item) summing to 1.
 //!
 //! # State
@@ -22,18 +24,20 @@
 //! [`Recommender::forget_personal`] is exact and [`Recommender::export_pack`] carries no individual's events.
 
 pub mod config;
+pub mod rerank;
 pub mod types;
 
 use ndarray::{Array1, Array2};
 
 pub use config::{BlendWeights, Limits, RecommenderConfig, RecommenderConfigBuilder};
+pub use rerank::{ModelStats, RerankConfig, Reranker, TrainProgress, TrainingRun};
 pub use types::{
     Candidate, CategoryFilter, Components, Contribution, Query, Reason, ReasonKind, RecordOutcome,
     RecordReport, Rejection, Stats, Suggestion,
 };
 
 use crate::catalog::{category_under, Catalog, Item};
-use crate::cooccur::{CoOccurrence, Layers, Normalisation, Popularity};
+use crate::cooccur::{CoOccurrence, Popularity};
 use crate::encoding::{ItemEncoder, Profile};
 use crate::error::{Error, Result};
 use crate::events::{DropReason, Event, EventKind, EventLog, LoggedEvent, Recorded};
@@ -84,9 +88,14 @@ pub struct Recommender {
     /// Universe index → (decayed purchase weight, at time).
     bought: FastMap<u32, (f64, f64)>,
     pub(crate) drops: DropCounts,
+    /// The re-ranker in use (the pack's, or trained / fine-tuned here).
+    pub(crate) model: Option<Reranker>,
+    /// The pack's population model, restored by [`Recommender::forget_personal`].
+    pub(crate) pack_model: Option<Reranker>,
 }
 
 /// A context item with its weight.
+#[derive(Debug, Clone, Copy)]
 struct ContextItem {
     item: u32,
     weight: f32,
@@ -115,6 +124,8 @@ impl Recommender {
             profile: Profile::new(dim),
             bought: FastMap::default(),
             drops: DropCounts::default(),
+            model: None,
+            pack_model: None,
         })
     }
 
@@ -178,8 +189,20 @@ impl Recommender {
     }
 
     /// Records one shopper event: validates it (typed error naming field and value), cleans it, and updates
-    /// the profile, personal co-occurrence, popularity and purchases. `O(dim + session length)`.
+    /// the profile, personal co-occurrence, popularity and purchases; feedback on suggestions (impression,
+    /// click, cart of a shown item) also fine-tunes a loaded re-ranker (see [`rerank`], bounded cost).
+    /// `O(dim + session length)`.
     pub fn record(&mut self, event: &Event) -> Result<RecordOutcome> {
+        self.record_inner(event, true)
+    }
+
+    /// [`Recommender::record`] without online learning: for replaying stored events whose feedback the
+    /// saved model already learned from.
+    pub fn replay(&mut self, event: &Event) -> Result<RecordOutcome> {
+        self.record_inner(event, false)
+    }
+
+    fn record_inner(&mut self, event: &Event, learn: bool) -> Result<RecordOutcome> {
         event.validate()?;
         let limits = &self.config.limits;
         limits.check_id("session", &event.session)?;
@@ -193,6 +216,9 @@ impl Recommender {
         match r {
             Recorded::Kept(e) => {
                 self.apply(&e);
+                if learn {
+                    self.learn_online(&e);
+                }
                 Ok(RecordOutcome {
                     kept: true,
                     dropped: None,
@@ -319,6 +345,7 @@ impl Recommender {
                 *slot = c as u32;
             }
         }
+        self.model = self.pack_model.clone();
         self.rebuild_personal();
     }
 
@@ -336,6 +363,7 @@ impl Recommender {
             has_pack: self.pack_items.is_some(),
             profile_events: self.profile.events(),
             dim: self.encoder.dim(),
+            model: self.model.as_ref().map(Reranker::stats),
         }
     }
 
@@ -506,25 +534,11 @@ impl Recommender {
         };
         let mut bought_with: FastMap<u32, Vec<(u32, f32)>> = FastMap::default();
 
-        // 1. Co-occurrence neighbours of each context item.
-        let layers_vec: Vec<&CoOccurrence> = [&self.base.cooccur, &self.local.cooccur]
-            .into_iter()
-            .filter(|c| c.pair_count() > 0)
-            .collect();
-        let layers = Layers {
-            layers: &layers_vec,
-            config: self.config.cooccur,
-        };
+        // 1. Co-occurrence neighbours of each context item (the same lists the re-ranker's features use).
         let total_w: f32 = context.iter().map(|c| c.weight).sum();
-        if !layers_vec.is_empty() && total_w > 0.0 {
+        if total_w > 0.0 {
             for c in &context {
-                let neigh = layers.neighbours(c.item, m);
-                let top = neigh.first().map(|x| x.1).unwrap_or(0.0);
-                let scale = match self.config.cooccur.normalisation {
-                    Normalisation::Cosine => 1.0,
-                    _ if top > 0.0 => 1.0 / top,
-                    _ => 0.0,
-                };
+                let (neigh, scale) = self.scaled_neighbours(c.item);
                 for (j, s) in neigh {
                     if let Some(sj) = self.to_space(j) {
                         if touch(sj, self, &mut order) {
@@ -692,6 +706,13 @@ impl Recommender {
         let s_int = inv(max(|c| c.matches_your_interest));
         let s_reb = inv(max(|c| c.bought_before));
         let s_pop = inv(max(|c| c.popular));
+        // The learned re-ranker: one forward pass over all candidates; it moves items relative to the mean.
+        let learned = self.learned_scores(query, &candidates);
+        let learned_mean = learned
+            .as_ref()
+            .map(|l| l.iter().sum::<f32>() / l.len().max(1) as f32)
+            .unwrap_or(0.0);
+        let rerank_weight = self.config.rerank.weight;
         let mut scored: Vec<(f32, usize, Suggestion)> = Vec::with_capacity(candidates.len());
         for (pos, c) in candidates.into_iter().enumerate() {
             let comp = c.components;
@@ -722,18 +743,31 @@ impl Recommender {
                 comp.bought_before * s_reb * w.bought_before,
             ));
             parts.push((ReasonKind::Popular, None, comp.popular * s_pop * w.popular));
+            let delta = learned
+                .as_ref()
+                .and_then(|l| l.get(pos))
+                .map_or(0.0, |p| rerank_weight * (p - learned_mean));
+            if delta > 0.0 {
+                parts.push((ReasonKind::Learned, None, delta));
+            }
             parts.retain(|p| p.2 > 0.0 && p.2.is_finite());
-            let score: f32 = parts.iter().map(|p| p.2).sum();
+            let positive: f32 = parts.iter().map(|p| p.2).sum();
+            // Moved down by the model: the score loses `delta`, the remaining reasons keep their shares.
+            let score = if delta < 0.0 && delta.is_finite() {
+                (positive + delta).max(0.0)
+            } else {
+                positive
+            };
             if score < query.min_score {
                 continue;
             }
-            let reasons = if score > 0.0 {
+            let reasons = if positive > 0.0 {
                 let mut r: Vec<Reason> = parts
                     .into_iter()
                     .map(|(kind, item, v)| Reason {
                         kind,
                         item,
-                        share: v / score,
+                        share: v / positive,
                     })
                     .collect();
                 r.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.kind.cmp(&b.kind)));
@@ -779,7 +813,7 @@ impl Recommender {
     /// Rebuilds a recommender from deserialised parts, validating them (an inconsistent payload is an
     /// [`Error::PackDecode`]) and enforcing the loader's `limits` whatever the pack's config declares (too many
     /// items or events is an [`Error::CapacityExceeded`]). The result's limits are the tighter of the two.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // one per payload part; called by the pack decoders only
     pub(crate) fn restore(
         loader: &Limits,
         mut config: RecommenderConfig,
@@ -789,6 +823,7 @@ impl Recommender {
         base: Aggregates,
         pack_items: Option<usize>,
         drops: DropCounts,
+        models: (Option<Reranker>, Option<Reranker>),
     ) -> Result<Self> {
         config.validate()?;
         loader.validate()?;
@@ -854,6 +889,7 @@ impl Recommender {
         r.base = base;
         r.pack_items = pack_items;
         r.drops = drops;
+        r.install_models(models.0, models.1)?;
         r.rebuild_personal();
         Ok(r)
     }

@@ -87,6 +87,9 @@ pub enum ReasonKind {
     BoughtBefore,
     /// Popular in the shop.
     Popular,
+    /// Moved up by the learned re-ranker (the MLP trained on the shop's and this shopper's behaviour):
+    /// its share is the part of the score the model added above the average candidate's.
+    Learned,
 }
 
 /// One reason and its share of the suggestion's score.
@@ -206,4 +209,6 @@ pub struct Stats {
     pub profile_events: u64,
     /// Vector dimension.
     pub dim: usize,
+    /// The re-ranker model, when one is loaded (from a pack or trained here).
+    pub model: Option<super::rerank::ModelStats>,
 }

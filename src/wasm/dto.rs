@@ -325,6 +325,56 @@ pub struct Stats {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub storage_note: Option<String>,
+    /// The re-ranker model.
+    pub model: ModelInfo,
+}
+
+/// The state of the re-ranker (the small neural network that re-scores suggestions).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelInfo {
+    /// Whether a model is loaded (from the pack or trained here). Without one, suggestions are the blend.
+    pub loaded: bool,
+    /// Whether it was trained or fine-tuned in this browser (otherwise it is the pack's, or there is none).
+    pub personal: bool,
+    /// Trainable parameters.
+    pub parameters: u32,
+    /// Epochs trained, over all runs.
+    pub epochs: u32,
+    /// Examples of the last training run.
+    pub examples: u32,
+    /// Training loss (binary cross-entropy) of the last epoch or online update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub loss: Option<f32>,
+    /// Validation loss of the kept epoch of the last run, when it had a validation split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub validation_loss: Option<f32>,
+    /// Online updates from feedback (impressions, clicks, carts of suggestions) since the last run.
+    pub online_updates: u32,
+}
+
+/// Progress of `train()`, passed to `onProgress` after every slice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainProgress {
+    /// Epochs completed.
+    pub epoch: u32,
+    /// Epochs planned.
+    pub epochs: u32,
+    /// Share of the work done, in `[0, 1]`; 1 at the end (also after early stopping).
+    pub fraction: f32,
+    /// Latest training loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub loss: Option<f32>,
+    /// Latest validation loss, when there is a validation split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub validation_loss: Option<f32>,
+    /// Whether training has finished.
+    pub done: bool,
 }
 
 /// Options of `Recommender.open`.

@@ -8,5 +8,6 @@ pub mod model;
 pub mod recommender;
 pub mod similarity;
 pub mod storage;
+pub mod training;
 
 pub use error::to_js_error;

@@ -2,8 +2,14 @@
 //!
 //! A thin newtype: converts the DTOs of [`super::dto`], delegates to the core, converts back. It adds only what
 //! belongs to the browser: a default session per page load, `Date.now()` timestamps, and persistence of the
-//! shopper's events in IndexedDB through the [`super::journal`].
+//! shopper's events in IndexedDB through the [`super::journal`], and of the shopper's re-ranker model (the
+//! `"model"` state blob; training itself is bound in [`super::training`]).
+//!
+//! The core recommender sits in an `Rc<RefCell<…>>` so a training run (a Promise that yields to the event loop
+//! between slices) can install its model when it ends while `alsoBuy` keeps answering meanwhile; no borrow is
+//! ever held across an `await`.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -25,11 +31,41 @@ const DEFAULT_NAMESPACE: &str = "default";
 /// with this shopper's saved events (`await Recommender.open({ pack, namespace })`).
 #[wasm_bindgen(js_name = Recommender)]
 pub struct JsRecommender {
-    inner: Recommender,
+    pub(super) inner: Rc<RefCell<Recommender>>,
     session: String,
     namespace: String,
-    journal: Option<Rc<Journal>>,
+    pub(super) journal: Option<Rc<Journal>>,
     storage_note: Option<String>,
+    /// CRC-32 of the model blob last loaded from or saved to IndexedDB (0: none).
+    pub(super) saved_model: Rc<Cell<u32>>,
+}
+
+/// The name of the state blob holding the shopper's re-ranker model.
+pub(super) const MODEL_BLOB: &str = "model";
+
+/// Saves the current model to the `"model"` blob when it differs from the one last saved, covering the
+/// events up to `covers` (those already learned from). Resolves at once without a model.
+pub(super) async fn save_model(
+    store: &Store,
+    inner: &Rc<RefCell<Recommender>>,
+    saved: &Rc<Cell<u32>>,
+    covers: f64,
+) -> Result<(), storage::StorageError> {
+    let bytes = match inner.borrow().model_bytes() {
+        Ok(Some(b)) => b,
+        _ => return Ok(()),
+    };
+    let crc = crc32fast::hash(&bytes);
+    if crc == saved.get() {
+        return Ok(());
+    }
+    let blob = storage::Blob {
+        bytes,
+        covers_events_up_to: covers,
+    };
+    store.put_blob(MODEL_BLOB, &blob).await?;
+    saved.set(crc);
+    Ok(())
 }
 
 fn new_session_id() -> String {
@@ -41,7 +77,8 @@ fn new_session_id() -> String {
 
 fn wrap(inner: Recommender) -> JsRecommender {
     JsRecommender {
-        inner,
+        inner: Rc::new(RefCell::new(inner)),
+        saved_model: Rc::new(Cell::new(0)),
         session: new_session_id(),
         namespace: DEFAULT_NAMESPACE.to_owned(),
         journal: None,
@@ -99,6 +136,7 @@ fn reason_kind(k: ReasonKind) -> dto::ReasonKind {
         ReasonKind::MatchesYourInterest => dto::ReasonKind::MatchesYourInterest,
         ReasonKind::BoughtBefore => dto::ReasonKind::BoughtBefore,
         ReasonKind::Popular => dto::ReasonKind::Popular,
+        ReasonKind::Learned => dto::ReasonKind::Learned,
     }
 }
 
@@ -159,6 +197,26 @@ impl JsRecommender {
                 let mut last_key = 0.0f64;
                 let (mut unreadable, mut refused) = (0usize, 0usize);
                 let mut first_refusal = None;
+                // The shopper's model first: events it already learned from are replayed without learning.
+                let mut covers = 0.0f64;
+                match store.get_blob(MODEL_BLOB).await {
+                    Ok(Some(blob)) => {
+                        let loaded = rec.inner.borrow_mut().load_model_bytes(&blob.bytes);
+                        match loaded {
+                            Ok(()) => {
+                                covers = blob.covers_events_up_to;
+                                rec.saved_model.set(crc32fast::hash(&blob.bytes));
+                            }
+                            Err(e) => {
+                                rec.storage_note = Some(format!(
+                                    "the saved model was unreadable and was skipped: {e}"
+                                ))
+                            }
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => rec.storage_note = Some(e.to_string()),
+                }
                 match store.events_after(0.0).await {
                     Ok(records) => {
                         for (key, bytes) in records {
@@ -168,7 +226,13 @@ impl JsRecommender {
                                 // A stored event is replayed under this page's limits: one over a limit
                                 // (log full, id too long) is refused, counted and named, never a panic.
                                 Some(e) => {
-                                    if let Err(err) = rec.inner.record(&e) {
+                                    let mut inner = rec.inner.borrow_mut();
+                                    let r = if key <= covers {
+                                        inner.replay(&e)
+                                    } else {
+                                        inner.record(&e)
+                                    };
+                                    if let Err(err) = r {
                                         refused += 1;
                                         first_refusal.get_or_insert(err);
                                     }
@@ -209,6 +273,7 @@ impl JsRecommender {
     ) -> Result<(), JsError> {
         let items: Vec<dto::CatalogItem> = from_js("catalog", items)?;
         self.inner
+            .borrow_mut()
             .set_catalog(items.into_iter().map(item_from_dto).collect())
             .map_err(to_js_error)
     }
@@ -218,6 +283,7 @@ impl JsRecommender {
     pub fn catalog(&self) -> Result<JsValue, JsError> {
         let items: Vec<_> = self
             .inner
+            .borrow()
             .catalog()
             .items()
             .iter()
@@ -229,7 +295,7 @@ impl JsRecommender {
     /// One catalogue item, or `undefined`.
     #[wasm_bindgen(unchecked_return_type = "CatalogItem | undefined")]
     pub fn item(&self, id: &str) -> Result<JsValue, JsError> {
-        match self.inner.catalog().by_id(id) {
+        match self.inner.borrow().catalog().by_id(id) {
             Some(i) => to_js(&item_to_dto(i)),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -244,7 +310,11 @@ impl JsRecommender {
     ) -> Result<bool, JsError> {
         let event: dto::ShopEvent = from_js("event", event)?;
         let event = event_from_dto(event, &self.session);
-        let outcome = self.inner.record(&event).map_err(to_js_error)?;
+        let outcome = self
+            .inner
+            .borrow_mut()
+            .record(&event)
+            .map_err(to_js_error)?;
         if outcome.kept {
             self.persist(&event);
         }
@@ -283,7 +353,8 @@ impl JsRecommender {
                 }
             };
             let event = event_from_dto(e, &self.session);
-            match self.inner.record(&event) {
+            let recorded = self.inner.borrow_mut().record(&event);
+            match recorded {
                 Ok(o) if o.kept => {
                     summary.kept += 1;
                     self.persist(&event);
@@ -312,6 +383,7 @@ impl JsRecommender {
         let query: dto::AlsoBuyQuery = from_js("query", query)?;
         let suggestions = self
             .inner
+            .borrow()
             .also_buy(&query_from_dto(query))
             .map_err(to_js_error)?;
         let out: Vec<dto::Suggestion> = suggestions
@@ -337,24 +409,38 @@ impl JsRecommender {
     /// weights) — never this shopper's events.
     #[wasm_bindgen(js_name = exportPack)]
     pub fn export_pack(&self) -> Result<Vec<u8>, JsError> {
-        self.inner.export_pack().map_err(to_js_error)
+        self.inner.borrow().export_pack().map_err(to_js_error)
     }
 
-    /// Resolves when every recorded event is committed to IndexedDB (at once when working in memory);
-    /// rejects with the storage error (e.g. quota exceeded) — the events stay queued and are retried.
+    /// Resolves when every recorded event is committed to IndexedDB (at once when working in memory), and
+    /// the model fine-tuned from them is saved; rejects with the storage error (e.g. quota exceeded) — the
+    /// events stay queued and are retried.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn flush(&self) -> Promise {
-        match &self.journal {
-            Some(j) => j.flush(),
-            None => Promise::resolve(&JsValue::UNDEFINED),
-        }
+        let Some(j) = self.journal.clone() else {
+            return Promise::resolve(&JsValue::UNDEFINED);
+        };
+        let events = j.flush();
+        let inner = self.inner.clone();
+        let saved = self.saved_model.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            wasm_bindgen_futures::JsFuture::from(events).await?;
+            // Only when every event is committed: the blob then covers exactly what the model learned from.
+            if j.pending() == 0 {
+                save_model(j.store(), &inner, &saved, j.last_key())
+                    .await
+                    .map_err(|e| JsValue::from(JsError::new(&format!("alsobuy: {e}"))))?;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Erases this shopper's data: the in-memory events and everything learned from them, and the whole
     /// IndexedDB database of this namespace. The catalogue and the pack's aggregates stay.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn forget(&mut self) -> Promise {
-        self.inner.forget_personal();
+        self.inner.borrow_mut().forget_personal();
+        self.saved_model.set(0);
         let journal = self.journal.take();
         if let Some(j) = &journal {
             j.discard();
@@ -374,7 +460,10 @@ impl JsRecommender {
     /// Counts and where the data is kept.
     #[wasm_bindgen(unchecked_return_type = "Stats")]
     pub fn stats(&self) -> Result<JsValue, JsError> {
-        let s = self.inner.stats();
+        let (s, personal) = {
+            let inner = self.inner.borrow();
+            (inner.stats(), inner.model_is_personal())
+        };
         let note = self
             .journal
             .as_ref()
@@ -391,6 +480,7 @@ impl JsRecommender {
             },
             pending_writes: self.journal.as_ref().map_or(0, |j| j.pending() as u32),
             storage_note: note,
+            model: super::training::model_info(s.model.as_ref(), personal),
         })
     }
 

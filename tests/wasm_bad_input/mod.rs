@@ -366,7 +366,7 @@ pub const ROWS: &[JsRow] = &[
             from_pack(&p)
         },
         want: Err(
-            "alsobuy: pack format version 9 is not supported (this build reads versions up to 1)",
+            "alsobuy: pack format version 9 is not supported (this build reads versions up to 2)",
         ),
     },
     JsRow {

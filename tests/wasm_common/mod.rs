@@ -266,3 +266,127 @@ pub fn a_native_pack_gives_identical_suggestions() {
         }
     }
 }
+
+/// The v2 fixture (a pack with a re-ranker trained natively, tests/pack_fixture.rs): the re-ranked
+/// suggestions, their reason kinds and bit-identical scores as natively; and training further in wasm from
+/// the same pack and events gives, bit for bit, the model native training gave (its blob's CRC-32).
+pub fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
+    use alsobuy::events::{Event, EventKind};
+    use alsobuy::recommend::Recommender;
+    let pack: &[u8] = include_bytes!("../fixtures/shop-v2.pack");
+    let expected = js(include_str!("../fixtures/shop-v2.expected.json"));
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+    let rec = JsRecommender::from_pack(pack).unwrap();
+    let stats = json(&rec.stats().unwrap());
+    assert!(
+        stats.contains(r#""loaded":true"#) && stats.contains(r#""personal":false"#),
+        "{stats}"
+    );
+    let cases = js_sys::Array::from(&get(&expected, "cases"));
+    assert_eq!(cases.length(), 5);
+    let mut learned = 0;
+    for case in cases.iter() {
+        let query = get(&case, "query");
+        let want = js_sys::Array::from(&get(&case, "suggestions"));
+        let got = js_sys::Array::from(&rec.also_buy(query.clone()).unwrap());
+        assert_eq!(got.length(), want.length(), "{}", json(&query));
+        for (g, w) in got.iter().zip(want.iter()) {
+            assert_eq!(get(&g, "item").as_string(), get(&w, "item").as_string());
+            let (gs, ws) = (
+                get(&g, "score").as_f64().unwrap(),
+                get(&w, "score").as_f64().unwrap(),
+            );
+            assert_eq!(gs.to_bits(), ws.to_bits(), "score of {:?}", get(&g, "item"));
+            let kinds: Vec<String> = js_sys::Array::from(&get(&g, "reasons"))
+                .iter()
+                .map(|r| get(&r, "kind").as_string().unwrap())
+                .collect();
+            let want_kinds: Vec<String> = js_sys::Array::from(&get(&w, "reasons"))
+                .iter()
+                .map(|k| k.as_string().unwrap())
+                .collect();
+            assert_eq!(kinds, want_kinds);
+            learned += kinds.iter().filter(|k| *k == "learned").count();
+        }
+    }
+    assert!(learned > 0, "the model moved some suggestions up");
+
+    let mut r = Recommender::from_pack(pack).unwrap();
+    for (i, e) in js_sys::Array::from(&get(&expected, "shopper"))
+        .iter()
+        .enumerate()
+    {
+        let kind = EventKind::parse(&get(&e, "kind").as_string().unwrap()).unwrap();
+        let item = get(&e, "item").as_string().unwrap();
+        r.record(&Event::new(kind, &item, "me", 1000.0 + i as f64))
+            .unwrap();
+    }
+    r.train(2).unwrap();
+    let crc = crc32fast::hash(&r.model_bytes().unwrap().unwrap());
+    let want = get(&expected, "trained_further_crc32").as_f64().unwrap() as u32;
+    assert_eq!(
+        crc, want,
+        "training in wasm gives the natively trained weights"
+    );
+}
+
+/// `train()` through the boundary: a Promise, progress reported in slices, the model installed and
+/// reported by `stats().model`; bad options and no training data reject with errors naming the problem.
+pub async fn train_resolves_with_progress_and_installs_the_model() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    let r = shop();
+    assert!(json(&r.stats().unwrap()).contains(r#""loaded":false"#));
+    let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+    let sink = seen.clone();
+    let cb = Closure::<dyn FnMut(JsValue)>::new(move |p: JsValue| sink.borrow_mut().push(json(&p)));
+    let options = js(r#"{"epochs": 40, "sliceMs": 1}"#);
+    js_sys::Reflect::set(&options, &"onProgress".into(), cb.as_ref().unchecked_ref()).unwrap();
+    let info = JsFuture::from(r.train(Some(options.into()))).await.unwrap();
+    let info = json(&info);
+    assert!(
+        info.contains(r#""loaded":true"#) && info.contains(r#""personal":true"#),
+        "{info}"
+    );
+    assert!(info.contains(r#""epochs":40"#), "{info}");
+    let seen = seen.borrow().clone();
+    assert!(seen.len() >= 2, "progress in slices: {seen:?}");
+    assert!(seen.last().unwrap().contains(r#""done":true"#), "{seen:?}");
+    assert!(seen.last().unwrap().contains(r#""fraction":1"#), "{seen:?}");
+    assert!(seen[0].contains(r#""done":false"#), "{seen:?}");
+    let stats = json(&r.stats().unwrap());
+    assert!(stats.contains(r#""loss":"#), "{stats}");
+    // Still answers, with reasons summing to 1.
+    let out: Vec<serde_json_like::Suggestion> =
+        serde_wasm_bindgen::from_value(r.also_buy(js(r#"{"item": "milk", "k": 4}"#)).unwrap())
+            .unwrap();
+    assert_eq!(out.len(), 4);
+    for s in &out {
+        let sum: f32 = s.reasons.iter().map(|x| x.share).sum();
+        assert!((sum - 1.0).abs() < 1e-4, "{s:?}");
+    }
+
+    let reject = |v: JsValue| async move {
+        let e = JsFuture::from(r_train(v)).await.unwrap_err();
+        String::from(e.unchecked_into::<js_sys::Error>().message())
+    };
+    fn r_train(v: JsValue) -> js_sys::Promise {
+        shop().train(Some(v.into()))
+    }
+    let msg = reject(js(r#"{"epochs": 0}"#)).await;
+    assert!(msg.contains("epochs") && msg.contains('0'), "{msg}");
+    let msg = reject(js(r#"{"epochs": "many"}"#)).await;
+    assert!(msg.contains("epochs"), "{msg}");
+    let msg = reject(js(r#"{"onProgress": 5}"#)).await;
+    assert!(msg.contains("onProgress"), "{msg}");
+    let msg = reject(js(r#"{"sliceMs": 0}"#)).await;
+    assert!(msg.contains("sliceMs"), "{msg}");
+    let empty = JsRecommender::new().unwrap();
+    let e = JsFuture::from(empty.train(None)).await.unwrap_err();
+    let msg = String::from(e.unchecked_into::<js_sys::Error>().message());
+    assert!(msg.contains("empty training set"), "{msg}");
+}

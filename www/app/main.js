@@ -248,8 +248,8 @@ function setupTraining() {
   const btn = $('train');
   if (!state.rec || !trainingAvailable(alsobuy.Recommender)) {
     btn.disabled = true;
-    btn.title = 'Fine-tuning arrives with the next version of the engine.';
-    btn.textContent = 'Train now (soon)';
+    btn.title = 'This build of the engine cannot fine-tune (no Recommender.train).';
+    btn.textContent = 'Train now (unavailable)';
     return;
   }
   btn.addEventListener('click', async () => {
@@ -278,6 +278,9 @@ function setupTraining() {
       const rec = await reopen();
       useRecommender(rec);
       old.free();
+      // What the engine reports about the model it loaded (the worker saved it in IndexedDB).
+      const model = rec.stats().model;
+      root.dataset.model = model.personal ? 'personal' : model.loaded ? 'pack' : 'none';
       $('train-label').textContent = 'Fine-tuned';
       say('Your personal model is fine-tuned. It stays in this browser.');
       root.dataset.training = 'done';

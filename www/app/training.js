@@ -1,6 +1,6 @@
-// "Train now": runs the engine's fine-tuning in a module Web Worker (../train-worker.js) and reports progress.
-// Training is part of the API contract "later" (docs/js-api.md): when the package has no `train`, the button is
-// disabled with a note, and nothing pretends to train.
+// "Train now": runs the engine's fine-tuning (`Recommender.train`, docs/js-api.md) in a module Web Worker
+// (../train-worker.js) and reports progress. A package without `train` gets a disabled button with a note, and
+// nothing pretends to train.
 
 /** True when this build of the package can fine-tune. */
 export function trainingAvailable(Recommender) {

@@ -1,5 +1,5 @@
-// "Train now" fine-tunes in the Web Worker while the main thread stays free (issue 6). PENDING until the package
-// has `train({ epochs, onProgress })` (docs/js-api.md: "added later"): rename to train.test.mjs then.
+// "Train now" fine-tunes in the Web Worker while the main thread stays free (issue 6): the progress bar advances,
+// the page keeps answering during training, and suggestions still render with reasons afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, ARTIFACTS } from './helpers.mjs';
@@ -55,8 +55,14 @@ test('training runs in the worker with progress, and no main-thread task exceeds
   const worst = Math.max(0, ...during.map((t) => t.duration));
   assert.ok(worst <= 200, `a main-thread task took ${worst.toFixed(0)} ms while training ran`);
 
-  // The page still suggests after picking up the fine-tuned model.
-  assert.ok((await strip(page, 'cart-strip')).length > 0);
+  // The page still suggests, with reasons, after picking up the fine-tuned model.
+  const after = await strip(page, 'cart-strip');
+  assert.ok(after.length > 0, 'the cart strip renders suggestions after training');
+  assert.ok(after.every((s) => s.reasons.length > 0 && s.reasons.every((r) => r.length > 0)),
+    `every suggestion shows its reasons: ${JSON.stringify(after)}`);
+  assert.equal(await page.locator('#train-label').textContent(), 'Fine-tuned');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.model), 'personal',
+    'the page re-opened its recommender with the model the worker trained and saved');
   await page.screenshot({ path: `${ARTIFACTS}shop-trained.png` });
   assert.deepEqual(problems, []);
   assert.deepEqual(foreign(requests, env.url), []);
