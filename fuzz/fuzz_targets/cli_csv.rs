@@ -73,6 +73,9 @@ fuzz_target!(|data: &[u8]| {
         items: items.then(|| p.input.clone()),
         catalog: catalog.then(|| p.input.clone()),
         out: p.out.clone(),
+        train_epochs: 0,
+        train_max_examples: 20_000,
+        train_seed: 42,
     };
     match mode % 6 {
         0 => check(read_items(&p.input).map(|_| ())),
