@@ -33,14 +33,15 @@ for t in $targets; do
   cargo +"$toolchain" fuzz run -O "$t" "$work" -- \
     -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -max_len=8192 -rss_limit_mb=2048 \
     -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
-  execs=$(grep -h 'stat::number_of_executed_units' "$log" fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
-  rm -f fuzz-*.log
+  execs=$( (grep -h 'stat::number_of_executed_units' "$log" fuzz-*.log 2>/dev/null || true) | awk '{s+=$2} END {print s+0}')
   if [ "$status" -ne 0 ]; then
     tail -40 "$log"
-    echo "$t: CRASH after $execs executions (see fuzz/artifacts/$t/)" | tee -a "$summary"
-    rm -rf "$work" "$log"
+    cat fuzz-*.log 2>/dev/null | grep -A5 'panicked' | head -20 || true
+    echo "$t: FAILED (exit $status) after $execs executions (a crash: see fuzz/artifacts/$t/; or a build error above)" | tee -a "$summary"
+    rm -rf "$work" "$log" fuzz-*.log
     exit "$status"
   fi
+  rm -f fuzz-*.log
   echo "$t: ${seconds}s, $execs executions, 0 crashes, corpus $(ls "$work" | wc -l) inputs" | tee -a "$summary"
   rm -rf "$work" "$log"
 done
