@@ -784,7 +784,7 @@ impl Recommender {
                 continue;
             }
             let reasons = if positive > 0.0 {
-                let mut r: Vec<Reason> = parts
+                let r: Vec<Reason> = parts
                     .into_iter()
                     .map(|(kind, item, v)| Reason {
                         kind,
@@ -792,8 +792,8 @@ impl Recommender {
                         share: v / positive,
                     })
                     .collect();
-                r.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.kind.cmp(&b.kind)));
-                r
+                // `ReasonKind` is field-less: its derived order is its discriminant's.
+                sort_best_first(r, |x| (x.share, x.kind as usize))
             } else {
                 vec![Reason {
                     kind: ReasonKind::Popular,
@@ -816,8 +816,10 @@ impl Recommender {
             scored.select_nth_unstable_by(query.k, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             scored.truncate(query.k);
         }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|x| x.2).collect()
+        sort_best_first(scored, |x| (x.0, x.1))
+            .into_iter()
+            .map(|x| x.2)
+            .collect()
     }
 
     /// "Customers also bought": up to `query.k` suggestions with reasons, best first.
@@ -901,6 +903,34 @@ impl Recommender {
             popularity,
         }
     }
+}
+
+/// `items` stably sorted by `key`: score descending (`total_cmp`), then tie-break ascending.
+///
+/// Equivalent to `items.sort_by(|a, b| kb.0.total_cmp(&ka.0).then(ka.1.cmp(&kb.1)))`, but every caller shares
+/// one sort instance over the `(score, tie, position)` keys ([`sort_keys`]) instead of instantiating the stable
+/// sort per element type (about 5 KB of wasm each).
+fn sort_best_first<T>(items: Vec<T>, key: impl Fn(&T) -> (f32, usize)) -> Vec<T> {
+    let mut keys: Vec<(f32, usize, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(pos, x)| {
+            let (s, t) = key(x);
+            (s, t, pos)
+        })
+        .collect();
+    sort_keys(&mut keys);
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    keys.iter()
+        .filter_map(|&(_, _, pos)| slots.get_mut(pos).and_then(Option::take))
+        .collect()
+}
+
+/// Sorts `(score, tie, position)` keys: score descending, then tie ascending, then position ascending (which
+/// makes the unstable sort reproduce a stable one).
+#[inline(never)]
+fn sort_keys(keys: &mut [(f32, usize, usize)]) {
+    keys.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
 }
 
 #[cfg(test)]
