@@ -793,7 +793,7 @@ impl Recommender {
                     })
                     .collect();
                 // `ReasonKind` is field-less: its derived order is its discriminant's.
-                sort_best_first(r, |x| (x.share, x.kind as usize))
+                sort_best_first(r, usize::MAX, |x| (x.share, x.kind as usize))
             } else {
                 vec![Reason {
                     kind: ReasonKind::Popular,
@@ -812,11 +812,9 @@ impl Recommender {
                 },
             ));
         }
-        if scored.len() > query.k {
-            scored.select_nth_unstable_by(query.k, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            scored.truncate(query.k);
-        }
-        sort_best_first(scored, |x| (x.0, x.1))
+        // The best `k`: one sort of the candidates' keys (not worth a selection algorithm's own code in the
+        // wasm, and blending is not a hot loop).
+        sort_best_first(scored, query.k, |x| (x.0, x.1))
             .into_iter()
             .map(|x| x.2)
             .collect()
@@ -905,12 +903,13 @@ impl Recommender {
     }
 }
 
-/// `items` stably sorted by `key`: score descending (`total_cmp`), then tie-break ascending.
+/// The first `limit` of `items` stably sorted by `key`: score descending (`total_cmp`), then tie-break
+/// ascending.
 ///
-/// Equivalent to `items.sort_by(|a, b| kb.0.total_cmp(&ka.0).then(ka.1.cmp(&kb.1)))`, but every caller shares
-/// one sort instance over the `(score, tie, position)` keys ([`sort_keys`]) instead of instantiating the stable
-/// sort per element type (about 5 KB of wasm each).
-fn sort_best_first<T>(items: Vec<T>, key: impl Fn(&T) -> (f32, usize)) -> Vec<T> {
+/// Equivalent to a stable `sort_by` on `key` and a truncation, but every caller shares one sort instance over
+/// the `(score, tie, position)` keys ([`sort_keys`]) instead of instantiating the stable sort (and a selection)
+/// per element type (about 5 KB of wasm each).
+fn sort_best_first<T>(items: Vec<T>, limit: usize, key: impl Fn(&T) -> (f32, usize)) -> Vec<T> {
     let mut keys: Vec<(f32, usize, usize)> = items
         .iter()
         .enumerate()
@@ -922,6 +921,7 @@ fn sort_best_first<T>(items: Vec<T>, key: impl Fn(&T) -> (f32, usize)) -> Vec<T>
     sort_keys(&mut keys);
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
     keys.iter()
+        .take(limit)
         .filter_map(|&(_, _, pos)| slots.get_mut(pos).and_then(Option::take))
         .collect()
 }
