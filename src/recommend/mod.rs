@@ -906,31 +906,58 @@ impl Recommender {
 /// The first `limit` of `items` stably sorted by `key`: score descending (`total_cmp`), then tie-break
 /// ascending.
 ///
-/// Equivalent to a stable `sort_by` on `key` and a truncation, but every caller shares one sort instance over
-/// the `(score, tie, position)` keys ([`sort_keys`]) instead of instantiating the stable sort (and a selection)
-/// per element type (about 5 KB of wasm each).
+/// Equivalent to a stable `sort_by` on `key` and a truncation, but every caller shares one heap sort over the
+/// `(score, tie, position)` keys ([`BestFirst`]) instead of instantiating the stable sort (and a selection) per
+/// element type (about 5 KB of wasm each; blending is not a hot loop).
 fn sort_best_first<T>(items: Vec<T>, limit: usize, key: impl Fn(&T) -> (f32, usize)) -> Vec<T> {
-    let mut keys: Vec<(f32, usize, usize)> = items
+    let keys: Vec<BestFirst> = items
         .iter()
         .enumerate()
         .map(|(pos, x)| {
             let (s, t) = key(x);
-            (s, t, pos)
+            BestFirst(s, t, pos)
         })
         .collect();
-    sort_keys(&mut keys);
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    keys.iter()
+    sorted_keys(keys)
+        .iter()
         .take(limit)
-        .filter_map(|&(_, _, pos)| slots.get_mut(pos).and_then(Option::take))
+        .filter_map(|k| slots.get_mut(k.2).and_then(Option::take))
         .collect()
 }
 
-/// Sorts `(score, tie, position)` keys: score descending, then tie ascending, then position ascending (which
-/// makes the unstable sort reproduce a stable one).
+/// A `(score, tie, position)` sort key ordered best first: score descending, then tie ascending, then position
+/// ascending (a total order, so any sort of it reproduces the stable sort).
+struct BestFirst(f32, usize, usize);
+
+impl PartialEq for BestFirst {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for BestFirst {}
+
+impl Ord for BestFirst {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then(self.1.cmp(&other.1))
+            .then(self.2.cmp(&other.2))
+    }
+}
+
+impl PartialOrd for BestFirst {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `keys` best first: a heap sort, whose code is smaller in the wasm than the slice sorts'.
 #[inline(never)]
-fn sort_keys(keys: &mut [(f32, usize, usize)]) {
-    keys.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+fn sorted_keys(keys: Vec<BestFirst>) -> Vec<BestFirst> {
+    std::collections::BinaryHeap::from(keys).into_sorted_vec()
 }
 
 #[cfg(test)]
