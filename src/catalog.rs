@@ -104,6 +104,26 @@ impl Item {
     }
 }
 
+/// Validates every item and interns the ids; the error carries the item's position.
+fn index_items(items: &[Item]) -> std::result::Result<Interner, (usize, Error)> {
+    let mut ids = Interner::new();
+    for (i, it) in items.iter().enumerate() {
+        it.validate().map_err(|e| (i, e))?;
+        let before = ids.len();
+        ids.intern(&it.id).map_err(|e| (i, e))?;
+        if ids.len() == before {
+            return Err((
+                i,
+                Error::DuplicateId {
+                    field: "item id",
+                    value: shorten(&it.id),
+                },
+            ));
+        }
+    }
+    Ok(ids)
+}
+
 /// The non-empty, trimmed levels of a `/`-separated category path.
 pub fn category_levels(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').map(str::trim).filter(|s| !s.is_empty())
@@ -136,19 +156,14 @@ impl Catalog {
                 limit: max_items,
             });
         }
-        let mut ids = Interner::new();
-        for it in &items {
-            it.validate()?;
-            let before = ids.len();
-            ids.intern(&it.id)?;
-            if ids.len() == before {
-                return Err(Error::DuplicateId {
-                    field: "item id",
-                    value: shorten(&it.id),
-                });
-            }
-        }
+        let ids = index_items(&items).map_err(|(_, e)| e)?;
         Ok(Catalog { items, ids })
+    }
+
+    /// The position and error of the first item [`Catalog::new`] would refuse (its own validation error or
+    /// [`Error::DuplicateId`]), for callers that report where the bad item is (`catalog[3]`, a file line).
+    pub fn first_invalid(items: &[Item]) -> Option<(usize, Error)> {
+        index_items(items).err()
     }
 
     /// Re-validates and re-indexes after deserialisation.

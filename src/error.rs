@@ -34,6 +34,18 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// An id longer than the configured `limits.max_id_bytes`.
+    #[error("invalid {field} {value:?}: {len} bytes is longer than limits.max_id_bytes ({limit})")]
+    IdTooLong {
+        /// Which field held the id.
+        field: &'static str,
+        /// The id (shortened to 40 characters).
+        value: String,
+        /// Its length in bytes.
+        len: usize,
+        /// The configured limit.
+        limit: usize,
+    },
     /// An event kind name that alsobuy does not know.
     #[error("unknown event kind {value:?} (expected one of view, cart, remove_from_cart, purchase, search, impression, click)")]
     UnknownEventKind {

@@ -192,6 +192,37 @@ fn decode<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<T> {
     })
 }
 
+/// Both payload kinds start with the config and then the catalogue (a postcard sequence: its length first).
+/// Reads that length and refuses a catalogue over `limits.max_catalog_items` before decoding (and
+/// allocating) it.
+fn precheck(payload: &[u8], limits: &Limits) -> Result<()> {
+    let Ok((_, rest)) = postcard::take_from_bytes::<RecommenderConfig>(payload) else {
+        return Ok(()); // the full decode reports the error
+    };
+    if let Ok((n, _)) = postcard::take_from_bytes::<u64>(rest) {
+        if n > limits.max_catalog_items as u64 {
+            return Err(Error::CapacityExceeded {
+                what: "catalogue items",
+                limit: limits.max_catalog_items,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A pack must fit its own declared `limits.max_pack_bytes` too (the loaded state keeps the tighter limit; a
+/// state that loads but could never be saved again would be a trap). Found by the `pack_decode` fuzz target.
+fn fits_own_limit(bytes: &[u8], config: &RecommenderConfig) -> Result<()> {
+    let limit = config.limits.max_pack_bytes;
+    if bytes.len() > limit {
+        return Err(Error::CapacityExceeded {
+            what: "pack bytes (over the pack's own limits.max_pack_bytes)",
+            limit,
+        });
+    }
+    Ok(())
+}
+
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     postcard::to_stdvec(value).map_err(|e| Error::PackDecode {
         message: format!("cannot encode: {e}"),
@@ -291,15 +322,26 @@ impl Recommender {
         )
     }
 
-    /// Loads a snapshot written by [`Recommender::to_bytes`], accepting at most the default
-    /// `limits.max_pack_bytes` (64 MiB). Never panics; every failure is a typed error.
+    /// Loads a snapshot written by [`Recommender::to_bytes`] under the default [`Limits`] (64 MiB, 200,000
+    /// items…). Never panics; every failure is a typed error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        Self::from_bytes_with_limit(bytes, Limits::default().max_pack_bytes)
+        Self::from_bytes_with_limits(bytes, &Limits::default())
     }
 
-    /// [`Recommender::from_bytes`] with an explicit size limit.
+    /// [`Recommender::from_bytes`] with an explicit size limit (other limits: the defaults).
     pub fn from_bytes_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Self> {
-        let (payload, version) = unframe(bytes, PackKind::Snapshot, max_bytes)?;
+        let limits = Limits {
+            max_pack_bytes: max_bytes,
+            ..Limits::default()
+        };
+        Self::from_bytes_with_limits(bytes, &limits)
+    }
+
+    /// [`Recommender::from_bytes`] enforcing the caller's `limits` (pack bytes, catalogue/item-table size, id
+    /// length) whatever the snapshot's own config says; the result keeps the tighter of the two.
+    pub fn from_bytes_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self> {
+        let (payload, version) = unframe(bytes, PackKind::Snapshot, limits.max_pack_bytes)?;
+        precheck(payload, limits)?;
         let mut s: SnapshotIn = if version == 1 {
             let v1: SnapshotInV1 = decode(payload)?;
             SnapshotIn {
@@ -318,7 +360,9 @@ impl Recommender {
             decode(payload)?
         };
         s.config.rerank = s.rerank;
+        fits_own_limit(bytes, &s.config)?;
         Recommender::restore(
+            limits,
             s.config,
             s.catalog,
             s.items,
@@ -350,14 +394,28 @@ impl Recommender {
     }
 
     /// Loads an aggregate pack as the population layer of a fresh recommender with no personal events;
-    /// record the shopper's events on top. Never panics; every failure is a typed error.
+    /// record the shopper's events on top. Enforces the default [`Limits`]. Never panics; every failure is
+    /// a typed error.
     pub fn from_pack(bytes: &[u8]) -> Result<Self> {
-        Self::from_pack_with_limit(bytes, Limits::default().max_pack_bytes)
+        Self::from_pack_with_limits(bytes, &Limits::default())
     }
 
-    /// [`Recommender::from_pack`] with an explicit size limit.
+    /// [`Recommender::from_pack`] with an explicit size limit (other limits: the defaults).
     pub fn from_pack_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Self> {
-        let (payload, version) = unframe(bytes, PackKind::Aggregate, max_bytes)?;
+        let limits = Limits {
+            max_pack_bytes: max_bytes,
+            ..Limits::default()
+        };
+        Self::from_pack_with_limits(bytes, &limits)
+    }
+
+    /// [`Recommender::from_pack`] enforcing the caller's `limits` — pack bytes before anything is decoded,
+    /// the catalogue length before the catalogue is decoded, then the item table and id lengths — whatever
+    /// the pack's own config declares; the result keeps the tighter of the two. An oversized pack is an
+    /// [`Error::CapacityExceeded`] naming the limit.
+    pub fn from_pack_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self> {
+        let (payload, version) = unframe(bytes, PackKind::Aggregate, limits.max_pack_bytes)?;
+        precheck(payload, limits)?;
         let mut a: AggregateIn = if version == 1 {
             let v1: AggregateInV1 = decode(payload)?;
             AggregateIn {
@@ -372,9 +430,11 @@ impl Recommender {
             decode(payload)?
         };
         a.config.rerank = a.rerank;
+        fits_own_limit(bytes, &a.config)?;
         let pack_items = Some(a.items.len());
         let model = a.model;
         Recommender::restore(
+            limits,
             a.config,
             a.catalog,
             a.items,
@@ -529,6 +589,94 @@ mod tests {
         assert!(matches!(
             Recommender::from_bytes_with_limit(&bytes, 10),
             Err(Error::CapacityExceeded { .. })
+        ));
+    }
+
+    #[test]
+    fn the_loaders_limits_apply_whatever_the_pack_declares() {
+        let big = Limits {
+            max_catalog_items: 1_000_000,
+            ..Limits::default()
+        };
+        let mut r =
+            Recommender::new(RecommenderConfig::builder().limits(big).build().unwrap()).unwrap();
+        r.set_catalog(vec![
+            Item::new("milk", "dairy/milk"),
+            Item::new("butter", "dairy/butter"),
+            Item::new("bread", "bakery/bread"),
+        ])
+        .unwrap();
+        let pack = r.export_pack().unwrap();
+        let tight = Limits {
+            max_catalog_items: 2,
+            ..Limits::default()
+        };
+        // Refused before the catalogue is decoded.
+        let (payload, _) = unframe(&pack, PackKind::Aggregate, tight.max_pack_bytes).unwrap();
+        assert_eq!(
+            precheck(payload, &tight).unwrap_err(),
+            Error::CapacityExceeded {
+                what: "catalogue items",
+                limit: 2
+            }
+        );
+        assert!(matches!(
+            Recommender::from_pack_with_limits(&pack, &tight),
+            Err(Error::CapacityExceeded { limit: 2, .. })
+        ));
+        let snap = r.to_bytes().unwrap();
+        assert!(matches!(
+            Recommender::from_bytes_with_limits(&snap, &tight),
+            Err(Error::CapacityExceeded { limit: 2, .. })
+        ));
+        // Within the loader's limits: loads, and keeps the tighter limits.
+        let ok = Recommender::from_pack(&pack).unwrap();
+        assert_eq!(ok.config().limits.max_catalog_items, 200_000);
+        let short_ids = Limits {
+            max_id_bytes: 4,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            Recommender::from_pack_with_limits(&pack, &short_ids),
+            Err(Error::IdTooLong { limit: 4, .. })
+        ));
+    }
+
+    #[test]
+    fn a_pack_over_its_own_size_limit_is_refused() {
+        let small = Limits {
+            max_pack_bytes: 1000,
+            ..Limits::default()
+        };
+        let mut r =
+            Recommender::new(RecommenderConfig::builder().limits(small).build().unwrap()).unwrap();
+        r.set_catalog(vec![Item::new("milk", "dairy/milk")])
+            .unwrap();
+        let pack = r.export_pack().unwrap();
+        assert!(pack.len() <= 1000);
+        assert!(Recommender::from_pack(&pack).is_ok());
+        // The same state with a longer catalogue, declared limit unchanged, encoded without the writer's check.
+        let mut big = Recommender::new(RecommenderConfig::default()).unwrap();
+        big.set_catalog(
+            (0..60)
+                .map(|i| Item::new(&format!("item-{i}"), "x"))
+                .collect(),
+        )
+        .unwrap();
+        big.config.limits.max_pack_bytes = 1000;
+        let payload = encode(&AggregateOut {
+            config: &big.config,
+            catalog: &big.catalog,
+            items: &big.items,
+            aggregates: &big.merged_aggregates(),
+            rerank: &big.config.rerank,
+            model: &None,
+        })
+        .unwrap();
+        let framed = frame(PackKind::Aggregate, &payload, usize::MAX).unwrap();
+        assert!(matches!(
+            Recommender::from_pack(&framed),
+            Err(Error::CapacityExceeded { limit: 1000, .. })
         ));
     }
 

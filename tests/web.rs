@@ -3,11 +3,24 @@
 // wasm_bindgen_test functions are not `#[test]`s to clippy; unwrapping is how these tests fail.
 #![allow(clippy::unwrap_used)]
 
+mod wasm_bad_input;
 mod wasm_common;
 
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// The JS rows (`J…`) of docs/bad-input.md.
+#[wasm_bindgen_test]
+fn every_js_row_of_the_bad_input_table() {
+    wasm_bad_input::every_js_row_gives_its_documented_outcome();
+}
+
+/// The `Recommender.open` rows (`J43`…) of docs/bad-input.md.
+#[wasm_bindgen_test]
+async fn every_open_row_of_the_bad_input_table() {
+    wasm_bad_input::every_open_row_gives_its_documented_outcome().await;
+}
 
 #[wasm_bindgen_test]
 fn cosine_crosses_the_boundary() {

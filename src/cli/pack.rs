@@ -8,8 +8,11 @@
 //!
 //! Output: an aggregate pack (see [`crate::pack`]): catalogue, co-occurrence counts and popularity, and with
 //! `--train-epochs N` the population re-ranker (an MLP trained on the history's sessions, see
-//! [`crate::recommend::rerank`]); no event, session or shopper survives into it. Written to a temporary file and renamed, so a failed run leaves
-//! `--out` untouched. Exit code 2 with file, line and field on bad input.
+//! [`crate::recommend::rerank`]); no event, session or shopper survives into it. Written to a temporary file and
+//! renamed, so a failed run leaves `--out` untouched. Exit code 2 with file, line and field on bad input, as
+//! `recommend`: a CSV row's line and column (`items.csv: line 4, field `price``), a JSON catalogue item's line
+//! and path (`catalog.json: line 3, field `[1].price``), an event's column (`item`, `session`/`basket_id`,
+//! `timestamp`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,8 @@ use serde::Deserialize;
 
 use super::input::CsvFile;
 use super::CliError;
-use crate::catalog::Item;
+use crate::catalog::{Catalog, Item};
+use crate::error::Error;
 use crate::events::{Event, EventKind};
 use crate::recommend::{Recommender, RecommenderConfig};
 
@@ -71,33 +75,84 @@ struct JsonItem {
     tags: Vec<String>,
 }
 
-fn read_catalog_json(path: &Path) -> Result<Vec<Item>, CliError> {
+/// A catalogue item and where it came from (1-based line; for JSON, the line its object starts on).
+type Located = (Item, u64);
+
+fn read_catalog_json(path: &Path) -> Result<Vec<Located>, CliError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| CliError::Io {
         file: file.clone(),
         message: e.to_string(),
     })?;
-    let items: Vec<JsonItem> = serde_json::from_str(&text).map_err(|e| CliError::BadInput {
-        file,
-        line: e.line() as u64,
-        field: "catalog".into(),
-        message: e.to_string(),
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let items: Vec<JsonItem> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        CliError::BadInput {
+            file: file.clone(),
+            line: inner.line() as u64,
+            field: if path == "." { "catalog".into() } else { path },
+            message: inner.to_string(),
+        }
     })?;
+    let lines = element_lines(&text);
     Ok(items
         .into_iter()
-        .map(|i| Item {
-            id: i.id,
-            name: i.name.unwrap_or_default(),
-            category: i.category.unwrap_or_default(),
-            brand: i.brand,
-            price: i.price,
-            in_stock: i.in_stock.unwrap_or(true),
-            tags: i.tags,
+        .enumerate()
+        .map(|(i, it)| {
+            let item = Item {
+                id: it.id,
+                name: it.name.unwrap_or_default(),
+                category: it.category.unwrap_or_default(),
+                brand: it.brand,
+                price: it.price,
+                in_stock: it.in_stock.unwrap_or(true),
+                tags: it.tags,
+            };
+            (item, lines.get(i).copied().unwrap_or(1))
         })
         .collect())
 }
 
-fn read_items_csv(path: &Path) -> Result<Vec<Item>, CliError> {
+/// The 1-based line on which each element of the top-level JSON array starts (strings skipped).
+fn element_lines(text: &str) -> Vec<u64> {
+    let (mut depth, mut line, mut in_str, mut escaped) = (0usize, 1u64, false, false);
+    let mut expecting = false;
+    let mut out = Vec::new();
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        if expecting && !c.is_whitespace() && c != ']' {
+            out.push(line);
+            expecting = false;
+        }
+        match c {
+            '"' => in_str = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth == 1 && c == '[' {
+                    expecting = true;
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 1 => expecting = true,
+            _ => {}
+        }
+    }
+    out
+}
+
+fn read_items_csv(path: &Path) -> Result<Vec<Located>, CliError> {
     let mut f = CsvFile::open(path, &["item", "category", "brand", "price"])?;
     let mut out = Vec::new();
     while let Some(row) = f.next_row() {
@@ -114,7 +169,7 @@ fn read_items_csv(path: &Path) -> Result<Vec<Item>, CliError> {
                     .map_err(|_| f.error(&row, "price", format!("not a number: {price:?}")))?,
             )
         };
-        out.push(Item {
+        let item = Item {
             id: id.to_owned(),
             name: String::new(),
             category: f.get(&row, "category")?.to_owned(),
@@ -122,9 +177,91 @@ fn read_items_csv(path: &Path) -> Result<Vec<Item>, CliError> {
             price,
             in_stock: true,
             tags: Vec::new(),
-        });
+        };
+        out.push((item, row.line()));
     }
     Ok(out)
+}
+
+/// The input column (or JSON field) a core error is about.
+fn field_of(e: &Error, json: bool) -> &'static str {
+    match e {
+        Error::InvalidPrice { .. } => "price",
+        Error::InvalidId { field, .. } | Error::IdTooLong { field, .. } => match *field {
+            "item id" | "item" => {
+                if json {
+                    "id"
+                } else {
+                    "item"
+                }
+            }
+            other => other,
+        },
+        Error::DuplicateId { .. } => {
+            if json {
+                "id"
+            } else {
+                "item"
+            }
+        }
+        Error::CapacityExceeded { what, .. } if what.contains("tags") => "tags",
+        Error::InvalidTimestamp { .. } => "timestamp",
+        _ => "row",
+    }
+}
+
+/// Installs the catalogue, reporting a refused item at its file and line, with its field.
+fn install_catalog(
+    rec: &mut Recommender,
+    items: Vec<Located>,
+    file: &Path,
+    json: bool,
+) -> Result<(), CliError> {
+    let file = file.display().to_string();
+    let max = rec.config().limits.max_catalog_items;
+    if let Some((_, line)) = items.get(max) {
+        return Err(CliError::BadInput {
+            file,
+            line: *line,
+            field: "row".into(),
+            message: Error::CapacityExceeded {
+                what: "catalogue items",
+                limit: max,
+            }
+            .to_string(),
+        });
+    }
+    let (items, lines): (Vec<Item>, Vec<u64>) = items.into_iter().unzip();
+    let located = |i: usize, e: Error| {
+        let field = field_of(&e, json);
+        CliError::BadInput {
+            file: file.clone(),
+            line: lines.get(i).copied().unwrap_or(0),
+            field: if json {
+                format!("[{i}].{field}")
+            } else {
+                field.into()
+            },
+            message: e.to_string(),
+        }
+    };
+    if let Some((i, e)) = Catalog::first_invalid(&items) {
+        return Err(located(i, e));
+    }
+    let limits = rec.config().limits;
+    if let Some((i, e)) = items
+        .iter()
+        .enumerate()
+        .find_map(|(i, it)| limits.check_id("item id", &it.id).err().map(|e| (i, e)))
+    {
+        return Err(located(i, e));
+    }
+    rec.set_catalog(items).map_err(|e| CliError::BadInput {
+        file,
+        line: 0,
+        field: "catalog".into(),
+        message: e.to_string(),
+    })
 }
 
 /// Streams the history into `rec`; returns how many events were kept.
@@ -137,9 +274,13 @@ fn record_history(args: &PackArgs, rec: &mut Recommender) -> Result<usize, CliEr
             let basket = f.get(&row, "basket_id")?;
             let item = f.get(&row, "item")?;
             let e = Event::new(EventKind::Purchase, item, basket, 0.0);
-            let outcome = rec
-                .record(&e)
-                .map_err(|err| f.error(&row, "item", err.to_string()))?;
+            let outcome = rec.record(&e).map_err(|err| {
+                let field = match field_of(&err, false) {
+                    "session" => "basket_id",
+                    other => other,
+                };
+                f.error(&row, field, err.to_string())
+            })?;
             kept += usize::from(outcome.kept);
         }
     } else if let Some(path) = &args.events {
@@ -170,7 +311,7 @@ fn record_history(args: &PackArgs, rec: &mut Recommender) -> Result<usize, CliEr
             );
             let outcome = rec
                 .record(&e)
-                .map_err(|err| f.error(&row, "item", err.to_string()))?;
+                .map_err(|err| f.error(&row, field_of(&err, false), err.to_string()))?;
             kept += usize::from(outcome.kept);
         }
     }
@@ -185,19 +326,10 @@ pub fn run(args: &PackArgs) -> Result<(), CliError> {
     config.rerank.max_examples = args.train_max_examples;
     config.rerank.seed = args.train_seed;
     let mut rec = Recommender::new(config).map_err(|e| CliError::Usage(e.to_string()))?;
-    let items = match (&args.catalog, &args.items) {
-        (Some(p), _) => Some(read_catalog_json(p)?),
-        (None, Some(p)) => Some(read_items_csv(p)?),
-        (None, None) => None,
-    };
-    if let Some(items) = items {
-        let file = args.catalog.as_ref().or(args.items.as_ref());
-        rec.set_catalog(items).map_err(|e| CliError::BadInput {
-            file: file.map(|p| p.display().to_string()).unwrap_or_default(),
-            line: 0,
-            field: "catalog".into(),
-            message: e.to_string(),
-        })?;
+    match (&args.catalog, &args.items) {
+        (Some(p), _) => install_catalog(&mut rec, read_catalog_json(p)?, p, true)?,
+        (None, Some(p)) => install_catalog(&mut rec, read_items_csv(p)?, p, false)?,
+        (None, None) => {}
     }
     let kept = record_history(args, &mut rec)?;
     if args.train_epochs > 0 {

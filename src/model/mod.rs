@@ -17,12 +17,18 @@
 //! the same inputs, and training itself is bit-identical across the two (tested: `tests/wasm_kernels.rs`
 //! checks golden values computed natively).
 
+#[forbid(unsafe_code)]
 pub mod error;
+#[forbid(unsafe_code)]
 pub mod features;
 pub mod kernels;
+#[forbid(unsafe_code)]
 pub mod loss;
+#[forbid(unsafe_code)]
 mod math;
+#[forbid(unsafe_code)]
 pub mod mlp;
+#[forbid(unsafe_code)]
 pub mod train;
 
 pub use error::{ModelError, ModelResult};

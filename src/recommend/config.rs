@@ -61,11 +61,14 @@ impl BlendWeights {
     }
 }
 
-/// Limits that protect the page.
+/// Limits that protect the page. Every path that brings data in enforces them: `set_catalog`, `record`,
+/// queries, and loading a pack or snapshot (where the *loader's* limits apply, whatever the pack declares; see
+/// [`Recommender::from_pack_with_limits`](crate::Recommender::from_pack_with_limits)). The event limits
+/// (events in the log, events per session) live in [`CleaningConfig`]. The full table: `docs/bad-input.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Limits {
-    /// Most catalogue items (default 200,000).
+    /// Most catalogue items; for a pack, most entries in its item table (default 200,000).
     pub max_catalog_items: usize,
     /// Largest snapshot/pack accepted or written, in bytes (default 64 MiB).
     pub max_pack_bytes: usize,
@@ -73,6 +76,10 @@ pub struct Limits {
     pub max_k: usize,
     /// Most item ids in a query's cart (default 500).
     pub max_cart_items: usize,
+    /// Longest item/session id accepted, in bytes of UTF-8, at most [`crate::ids::MAX_ID_LEN`] (default 256).
+    /// Not stored in packs (the pack formats are unchanged by it): a loaded recommender gets the loader's value.
+    #[serde(skip)]
+    pub max_id_bytes: usize,
 }
 
 impl Default for Limits {
@@ -82,7 +89,61 @@ impl Default for Limits {
             max_pack_bytes: 64 << 20,
             max_k: 200,
             max_cart_items: 500,
+            max_id_bytes: crate::ids::MAX_ID_LEN,
         }
+    }
+}
+
+impl Limits {
+    /// The tighter of `self` and `other`, limit by limit (what a loaded pack gets: its own limits can only
+    /// lower the loader's).
+    pub fn min(&self, other: &Limits) -> Limits {
+        Limits {
+            max_catalog_items: self.max_catalog_items.min(other.max_catalog_items),
+            max_pack_bytes: self.max_pack_bytes.min(other.max_pack_bytes),
+            max_k: self.max_k.min(other.max_k),
+            max_cart_items: self.max_cart_items.min(other.max_cart_items),
+            max_id_bytes: self.max_id_bytes.min(other.max_id_bytes),
+        }
+    }
+
+    /// Checks that every limit is at least 1 (and `max_id_bytes` at most [`crate::ids::MAX_ID_LEN`]).
+    pub fn validate(&self) -> Result<()> {
+        for (field, v) in [
+            ("limits.max_catalog_items", self.max_catalog_items),
+            ("limits.max_pack_bytes", self.max_pack_bytes),
+            ("limits.max_k", self.max_k),
+            ("limits.max_id_bytes", self.max_id_bytes),
+        ] {
+            if v == 0 {
+                return Err(Error::InvalidConfig {
+                    field,
+                    value: "0".into(),
+                    reason: "must be at least 1",
+                });
+            }
+        }
+        if self.max_id_bytes > crate::ids::MAX_ID_LEN {
+            return Err(Error::InvalidConfig {
+                field: "limits.max_id_bytes",
+                value: self.max_id_bytes.to_string(),
+                reason: "must be at most 256",
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks an id against [`Limits::max_id_bytes`] (on top of [`crate::ids::validate_id`]).
+    pub fn check_id(&self, field: &'static str, id: &str) -> Result<()> {
+        if id.len() > self.max_id_bytes {
+            return Err(Error::IdTooLong {
+                field,
+                value: crate::ids::shorten(id),
+                len: id.len(),
+                limit: self.max_id_bytes,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -163,21 +224,7 @@ impl RecommenderConfig {
                 reason: "must be a finite number >= 0",
             });
         }
-        let l = &self.limits;
-        for (field, v) in [
-            ("limits.max_catalog_items", l.max_catalog_items),
-            ("limits.max_pack_bytes", l.max_pack_bytes),
-            ("limits.max_k", l.max_k),
-        ] {
-            if v == 0 {
-                return Err(Error::InvalidConfig {
-                    field,
-                    value: "0".into(),
-                    reason: "must be at least 1",
-                });
-            }
-        }
-        Ok(())
+        self.limits.validate()
     }
 }
 
@@ -239,6 +286,31 @@ impl RecommenderConfigBuilder {
     /// See [`RecommenderConfig::limits`].
     pub fn limits(mut self, l: Limits) -> Self {
         self.0.limits = l;
+        self
+    }
+    /// See [`Limits::max_catalog_items`].
+    pub fn max_catalog_items(mut self, n: usize) -> Self {
+        self.0.limits.max_catalog_items = n;
+        self
+    }
+    /// See [`Limits::max_pack_bytes`].
+    pub fn max_pack_bytes(mut self, n: usize) -> Self {
+        self.0.limits.max_pack_bytes = n;
+        self
+    }
+    /// See [`Limits::max_id_bytes`].
+    pub fn max_id_bytes(mut self, n: usize) -> Self {
+        self.0.limits.max_id_bytes = n;
+        self
+    }
+    /// See [`CleaningConfig::max_events_per_session`] (later events of a full session are dropped, counted).
+    pub fn max_events_per_session(mut self, n: usize) -> Self {
+        self.0.cleaning.max_events_per_session = n;
+        self
+    }
+    /// See [`CleaningConfig::max_events`] (recording past it is [`Error::CapacityExceeded`]).
+    pub fn max_events(mut self, n: usize) -> Self {
+        self.0.cleaning.max_events = n;
         self
     }
     /// See [`RecommenderConfig::rerank`].

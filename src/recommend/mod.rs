@@ -163,6 +163,9 @@ impl Recommender {
     /// log. `O(n · dim + events · dim)`.
     pub fn set_catalog(&mut self, items: Vec<Item>) -> Result<()> {
         let catalog = Catalog::new(items, self.config.limits.max_catalog_items)?;
+        for it in catalog.items() {
+            self.config.limits.check_id("item id", &it.id)?;
+        }
         self.install_catalog(catalog)?;
         self.rebuild_personal();
         Ok(())
@@ -205,6 +208,12 @@ impl Recommender {
     }
 
     fn record_inner(&mut self, event: &Event, learn: bool) -> Result<RecordOutcome> {
+        event.validate()?;
+        let limits = &self.config.limits;
+        limits.check_id("session", &event.session)?;
+        if let Some(item) = &event.item {
+            limits.check_id("item", item)?;
+        }
         self.memo.clear();
         let r = self
             .log
@@ -453,9 +462,11 @@ impl Recommender {
         }
         if let Some(i) = &q.item {
             validate_id("item", i)?;
+            self.config.limits.check_id("item", i)?;
         }
         for c in &q.cart {
             validate_id("cart item", c)?;
+            self.config.limits.check_id("cart item", c)?;
         }
         Ok(())
     }
@@ -833,10 +844,12 @@ impl Recommender {
     // ----- snapshots and packs: see crate::pack -----
 
     /// Rebuilds a recommender from deserialised parts, validating them (an inconsistent payload is an
-    /// [`Error::PackDecode`]).
+    /// [`Error::PackDecode`]) and enforcing the loader's `limits` whatever the pack's config declares (too many
+    /// items or events is an [`Error::CapacityExceeded`]). The result's limits are the tighter of the two.
     #[allow(clippy::too_many_arguments)] // one per payload part; called by the pack decoders only
     pub(crate) fn restore(
-        config: RecommenderConfig,
+        loader: &Limits,
+        mut config: RecommenderConfig,
         catalog: Catalog,
         items: Interner,
         mut log: EventLog,
@@ -846,7 +859,31 @@ impl Recommender {
         models: (Option<Reranker>, Option<Reranker>),
     ) -> Result<Self> {
         config.validate()?;
-        let catalog = Catalog::new(catalog.items().to_vec(), config.limits.max_catalog_items)?;
+        loader.validate()?;
+        config.limits = config.limits.min(loader);
+        let limits = config.limits;
+        for (what, len) in [
+            ("catalogue items", catalog.len()),
+            ("items in the pack's item table", items.len()),
+        ] {
+            if len > limits.max_catalog_items {
+                return Err(Error::CapacityExceeded {
+                    what,
+                    limit: limits.max_catalog_items,
+                });
+            }
+        }
+        if log.len() > config.cleaning.max_events {
+            return Err(Error::CapacityExceeded {
+                what: "events in the log",
+                limit: config.cleaning.max_events,
+            });
+        }
+        let catalog = Catalog::new(catalog.items().to_vec(), limits.max_catalog_items)?;
+        for id in items.names() {
+            validate_id("item", id)?;
+            limits.check_id("item", id)?;
+        }
         base.cooccur.validate()?;
         base.popularity.validate()?;
         let n = items.len();

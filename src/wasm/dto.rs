@@ -9,18 +9,118 @@ use serde::{Deserialize, Serialize};
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
-/// Reads a JS value into `T`; the error names `what` and the path of the offending field.
+/// Reads a JS value into `T`; the error names `what`, the field path and the JS type and value found:
+/// `alsobuy: invalid event: field "item": expected a string, got number 5`.
 pub fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
-    let de = serde_wasm_bindgen::Deserializer::from(value);
+    from_js_detail(value)
+        .map_err(|detail| JsError::new(&format!("alsobuy: invalid {what}: {detail}")))
+}
+
+/// [`from_js`] with the bare description of what is wrong (no `alsobuy: invalid …:` prefix), for callers
+/// that report several values (`recordMany`'s `events[3]: …`).
+pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    let de = serde_wasm_bindgen::Deserializer::from(value.clone());
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
+        let path = e.path().clone();
+        let inner = e.into_inner().to_string();
+        // serde-wasm-bindgen's errors are JS `Error`s: drop their "Error: " prefix.
+        let inner = inner.strip_prefix("Error: ").unwrap_or(&inner).to_owned();
+        let found = value_at(&value, &path);
+        // A non-array where an array belongs fails inside serde-wasm-bindgen's sequence access with a JS
+        // TypeError rather than a serde "invalid type": say what was expected.
+        if inner.starts_with("TypeError") && !js_sys::Array::is_array(&found) {
+            let what = format!("expected an array, got {}", describe(&found));
+            let path = path.to_string();
+            return if path == "." {
+                what
+            } else {
+                format!("field {path:?}: {what}")
+            };
+        }
+        let what = match inner.split_once(", expected ") {
+            // A wrong JS type (or an integer out of range): say what was expected and what came.
+            Some((head, expected))
+                if head.starts_with("invalid type") || head.starts_with("invalid value") =>
+            {
+                format!(
+                    "expected {}, got {}",
+                    plain_expected(expected),
+                    describe(&found)
+                )
+            }
+            _ => inner,
+        };
+        let path = path.to_string();
         if path == "." {
-            JsError::new(&format!("alsobuy: invalid {what}: {inner}"))
+            what
         } else {
-            JsError::new(&format!("alsobuy: invalid {what}: {path}: {inner}"))
+            format!("field {path:?}: {what}")
         }
     })
+}
+
+/// The JS value at a serde path (`cart[1]`), `undefined` where the path does not lead.
+fn value_at(root: &JsValue, path: &serde_path_to_error::Path) -> JsValue {
+    use serde_path_to_error::Segment;
+    let mut v = root.clone();
+    for seg in path.iter() {
+        let key: JsValue = match seg {
+            Segment::Seq { index } => JsValue::from(*index as u32),
+            Segment::Map { key } => JsValue::from_str(key),
+            _ => continue,
+        };
+        v = js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED);
+    }
+    v
+}
+
+/// A short description of a JS value for an error: `number 5`, `string "5"`, `null`, `an array`…
+pub fn describe(v: &JsValue) -> String {
+    if v.is_undefined() {
+        "undefined".into()
+    } else if v.is_null() {
+        "null".into()
+    } else if let Some(b) = v.as_bool() {
+        format!("boolean {b}")
+    } else if let Some(n) = v.as_f64() {
+        format!("number {n}")
+    } else if let Some(s) = v.as_string() {
+        format!("string {:?}", crate::ids::shorten(&s))
+    } else if v.is_bigint() {
+        "a bigint".into()
+    } else if js_sys::Array::is_array(v) {
+        format!("an array of length {}", js_sys::Array::from(v).length())
+    } else if v.is_function() {
+        "a function".into()
+    } else if v.is_instance_of::<js_sys::Uint8Array>() {
+        "a Uint8Array".into()
+    } else if v.is_object() {
+        "an object".into()
+    } else {
+        format!("{:?}", v.js_typeof().as_string().unwrap_or_default())
+    }
+}
+
+/// serde's names for expected types, in JS terms.
+fn plain_expected(expected: &str) -> String {
+    let e = expected.trim();
+    if e.starts_with("struct ") || e == "a map" {
+        "an object".into()
+    } else if e == "a sequence" {
+        "an array".into()
+    } else if matches!(e, "f64" | "f32") {
+        "a number".into()
+    } else if matches!(e, "u8" | "u16" | "u32" | "u64" | "usize") {
+        "a whole number >= 0".into()
+    } else if e.contains("byte array") || e == "byte buf" {
+        "a Uint8Array".into()
+    } else if e == "a string" || e == "a boolean" {
+        e.into()
+    } else if let Some(rest) = e.strip_prefix("enum ") {
+        format!("one of the {rest} names (a string)")
+    } else {
+        e.into()
+    }
 }
 
 /// Writes `T` as a plain JS value (objects, not Maps; absent options left out).
@@ -189,7 +289,11 @@ pub struct RecordSummary {
     pub kept: u32,
     /// Valid events dropped by cleaning (duplicates, bursts, per-session cap).
     pub dropped: u32,
-    /// Invalid events, one message each (index, field and value).
+    /// Events refused (wrong JS type, or invalid: bad id, kind, timestamp…, or over a limit).
+    pub rejected: u32,
+    /// The refused events' messages, in order, each naming its index, field and value
+    /// (`events[3]: field "item": expected a string, got number 5`); at most 100, then one line counting the
+    /// rest.
     pub errors: Vec<String>,
 }
 

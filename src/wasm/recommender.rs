@@ -195,7 +195,8 @@ impl JsRecommender {
         match Store::open(&rec.namespace).await {
             Ok(store) => {
                 let mut last_key = 0.0f64;
-                let mut corrupted = 0usize;
+                let (mut unreadable, mut refused) = (0usize, 0usize);
+                let mut first_refusal = None;
                 // The shopper's model first: events it already learned from are replayed without learning.
                 let mut covers = 0.0f64;
                 match store.get_blob(MODEL_BLOB).await {
@@ -222,6 +223,8 @@ impl JsRecommender {
                             last_key = last_key.max(key);
                             let event = bytes.and_then(|b| postcard::from_bytes::<Event>(&b).ok());
                             match event {
+                                // A stored event is replayed under this page's limits: one over a limit
+                                // (log full, id too long) is refused, counted and named, never a panic.
                                 Some(e) => {
                                     let mut inner = rec.inner.borrow_mut();
                                     let r = if key <= covers {
@@ -229,20 +232,30 @@ impl JsRecommender {
                                     } else {
                                         inner.record(&e)
                                     };
-                                    if r.is_err() {
-                                        corrupted += 1;
+                                    if let Err(err) = r {
+                                        refused += 1;
+                                        first_refusal.get_or_insert(err);
                                     }
                                 }
-                                None => corrupted += 1,
+                                None => unreadable += 1,
                             }
                         }
                     }
                     Err(e) => rec.storage_note = Some(e.to_string()),
                 }
-                if corrupted > 0 {
-                    rec.storage_note = Some(format!(
-                        "{corrupted} stored event record(s) were unreadable and were skipped"
-                    ));
+                if unreadable > 0 || refused > 0 {
+                    let mut note = Vec::new();
+                    if unreadable > 0 {
+                        note.push(format!(
+                            "{unreadable} stored event record(s) were unreadable and were skipped"
+                        ));
+                    }
+                    if let Some(err) = first_refusal {
+                        note.push(format!(
+                            "{refused} stored event(s) were refused on replay (first: {err})"
+                        ));
+                    }
+                    rec.storage_note = Some(note.join("; "));
                 }
                 rec.journal = Some(Journal::new(store, last_key));
             }
@@ -308,16 +321,37 @@ impl JsRecommender {
         Ok(outcome.kept)
     }
 
-    /// Records a batch. Invalid events are reported in `errors` (with their index) and skipped; the rest are
-    /// recorded in order.
+    /// Records a batch, in order. Never all-or-nothing: every valid event is recorded, and each refused one
+    /// (a wrong JS type or an invalid event) is counted in `rejected` and reported in `errors` with its index
+    /// (`events[3]: field "item": expected a string, got number 5`). Throws only when `events` is not an array.
     #[wasm_bindgen(js_name = recordMany, unchecked_return_type = "RecordSummary")]
     pub fn record_many(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "ShopEvent[]")] events: JsValue,
     ) -> Result<JsValue, JsError> {
-        let events: Vec<dto::ShopEvent> = from_js("events", events)?;
+        const MAX_ERRORS: usize = 100;
+        if !js_sys::Array::is_array(&events) {
+            return Err(JsError::new(&format!(
+                "alsobuy: invalid events: expected an array, got {}",
+                dto::describe(&events)
+            )));
+        }
         let mut summary = dto::RecordSummary::default();
-        for (index, e) in events.into_iter().enumerate() {
+        let reject = |summary: &mut dto::RecordSummary, index: u32, msg: String| {
+            summary.rejected += 1;
+            if summary.errors.len() < MAX_ERRORS {
+                summary.errors.push(format!("events[{index}]: {msg}"));
+            }
+        };
+        for (index, value) in js_sys::Array::from(&events).iter().enumerate() {
+            let index = index as u32;
+            let e: dto::ShopEvent = match dto::from_js_detail(value) {
+                Ok(e) => e,
+                Err(msg) => {
+                    reject(&mut summary, index, msg);
+                    continue;
+                }
+            };
             let event = event_from_dto(e, &self.session);
             let recorded = self.inner.borrow_mut().record(&event);
             match recorded {
@@ -326,8 +360,15 @@ impl JsRecommender {
                     self.persist(&event);
                 }
                 Ok(_) => summary.dropped += 1,
-                Err(err) => summary.errors.push(format!("events[{index}]: {err}")),
+                Err(err) => reject(&mut summary, index, super::error::js_names(err).to_string()),
             }
+        }
+        let shown = summary.errors.len() as u32;
+        if summary.rejected > shown {
+            summary.errors.push(format!(
+                "… and {} more rejected events",
+                summary.rejected - shown
+            ));
         }
         to_js(&summary)
     }

@@ -10,6 +10,24 @@ after(async () => { await env?.close(); });
 
 const FIXTURE = 'test-fixtures/api.html';
 
+/** In the page: every raw record of alsobuy's `events` store for `namespace`, in key order, as latin1 text
+ *  (the records are postcard bytes; the ids inside are plain UTF-8, enough to find the test's markers). */
+async function rawEvents(page, namespace) {
+  return page.evaluate((name) => new Promise((ok, fail) => {
+    const open = indexedDB.open(`alsobuy:${name}`);
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const all = db.transaction('events', 'readonly').objectStore('events').getAll();
+      all.onerror = () => fail(all.error);
+      all.onsuccess = () => {
+        db.close();
+        ok(all.result.map((v) => String.fromCharCode(...new Uint8Array(v.buffer ?? v))));
+      };
+    };
+  }), namespace);
+}
+
 async function fixture(context, { init } = {}) {
   const page = await context.newPage();
   const problems = [];
@@ -112,8 +130,15 @@ test('two tabs recording at once: no event lost or duplicated', async () => {
     const rec = await alsobuy.Recommender.open({ namespace: 'fault-tabs' });
     return rec.stats();
   });
-  assert.equal(total.events, 2 * N, 'every event of both tabs, once');
+  assert.equal(total.events, 2 * N, 'every event of both tabs');
   assert.equal(total.storageNote, undefined);
+  // Replay drops exact duplicates, so `events` alone cannot see a record written twice: count the raw records
+  // and check that every (tab, i) marker is stored exactly once.
+  const raw = await rawEvents(c.page, 'fault-tabs');
+  assert.equal(raw.length, 2 * N, `raw records in IndexedDB: ${raw.length}`);
+  const markers = raw.map((r) => r.match(/tab\d-\d+/)?.[0]).sort();
+  const want = [1, 2].flatMap((t) => Array.from({ length: N }, (_, i) => `tab${t}-${i}`)).sort();
+  assert.deepEqual(markers, want, 'each event of each tab stored once');
   await context.close();
 });
 
@@ -121,16 +146,18 @@ test('a reload in the middle of saving loads a consistent earlier state', async 
   const context = await env.browser.newContext();
   const { page } = await fixture(context);
   const N = 300;
-  await page.evaluate(async (N) => {
+  const before = await page.evaluate(async (N) => {
     await new Promise((ok) => { const d = indexedDB.deleteDatabase('alsobuy:fault-reload'); d.onsuccess = d.onerror = ok; });
     const rec = await alsobuy.Recommender.open({ namespace: 'fault-reload' });
     rec.setCatalog(catalog);
     rec.record({ kind: 'purchase', item: 'whole milk', session: 'first', timestamp: 1 });
     await rec.flush();                              // one event certainly saved
     const ids = catalog.map((c) => c.id);
-    for (let i = 0; i < N; i++) rec.record({ kind: 'view', item: ids[i % ids.length], session: `s${i}`, timestamp: 10 + i });
+    for (let i = 0; i < N; i++) rec.record({ kind: 'view', item: ids[i % ids.length], session: `mid-${i}-save`, timestamp: 10 + i });
     // no flush: the page goes away while the journal is writing
+    return rec.stats().pendingWrites;
   }, N);
+  assert.ok(before > 0, 'the reload starts with unsaved events (otherwise this tests nothing)');
   await page.reload();
   await page.locator('html[data-ready="true"]').waitFor({ state: 'attached', timeout: 15000 });
   const after = await page.evaluate(async () => {
@@ -141,5 +168,12 @@ test('a reload in the middle of saving loads a consistent earlier state', async 
   assert.ok(after.stats.events >= 1 && after.stats.events <= N + 1, `events after reload: ${after.stats.events}`);
   assert.equal(after.stats.storageNote, undefined, 'no unreadable record');
   assert.equal(after.n, 5);
+  // Consistent = the saved events are exactly a prefix of the recorded ones, in order, each once, and every raw
+  // record was replayed (no torn or skipped record).
+  const raw = await rawEvents(page, 'fault-reload');
+  assert.equal(raw.length, after.stats.events, 'every stored record is replayed');
+  assert.match(raw[0], /first/);
+  const saved = raw.slice(1).map((r) => Number(r.match(/mid-(\d+)-save/)?.[1]));
+  assert.deepEqual(saved, saved.map((_, i) => i), `saved events form a prefix: ${saved.slice(0, 5)}…`);
   await context.close();
 });
