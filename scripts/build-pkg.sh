@@ -11,6 +11,8 @@ out=pkg
 [[ $target == web ]] || out=pkg-$target
 wasm-pack build --release --target "$target" --out-dir "$out" --mode no-install 2>&1 | grep -v '^\[INFO\]' || true
 test -f "$out/alsobuy_bg.wasm" || { echo "build failed: no $out/alsobuy_bg.wasm" >&2; exit 1; }
+# The glue's JSDoc duplicates alsobuy.d.ts and is part of the download: strip it (scripts/strip-glue-docs.mjs).
+for glue in "$out/alsobuy.js" "$out/alsobuy_bg.js"; do [[ ! -f $glue ]] || node scripts/strip-glue-docs.mjs "$glue"; done
 
 if [[ $target == web ]]; then
   groceries=${GROCERIES_DIR:-../shared/data/groceries}

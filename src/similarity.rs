@@ -179,9 +179,12 @@ pub fn top_k_filtered(
             heap.pop();
         }
     }
-    let mut out: Vec<(usize, f32)> = heap.into_iter().map(|Worst(s, i)| (i, s)).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
+    // `Worst`'s order is total (score descending, then index ascending), so the heap's own ascending sort is
+    // the best-first order; it reuses the heap's sift code instead of instantiating another sort (wasm size).
+    heap.into_sorted_vec()
+        .into_iter()
+        .map(|Worst(s, i)| (i, s))
+        .collect()
 }
 
 /// The `k` best `(id, score)` pairs of `pairs`, best first; ties go to the lower id, so the result does not
@@ -209,9 +212,11 @@ pub fn top_k_by_id(pairs: impl IntoIterator<Item = (u32, f32)>, k: usize) -> Vec
             heap.pop();
         }
     }
-    let mut out: Vec<(u32, f32)> = heap.into_iter().map(|Worst(s, i)| (i as u32, s)).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
+    // Best first, as in `top_k_filtered`: one sort for every caller's iterator type.
+    heap.into_sorted_vec()
+        .into_iter()
+        .map(|Worst(s, i)| (i as u32, s))
+        .collect()
 }
 
 /// Dot product of two slices (the shorter length). `O(n)`; four accumulators so it vectorises.

@@ -795,7 +795,7 @@ impl Recommender {
                 continue;
             }
             let reasons = if positive > 0.0 {
-                let mut r: Vec<Reason> = parts
+                let r: Vec<Reason> = parts
                     .into_iter()
                     .map(|(kind, item, v)| Reason {
                         kind,
@@ -803,8 +803,8 @@ impl Recommender {
                         share: v / positive,
                     })
                     .collect();
-                r.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.kind.cmp(&b.kind)));
-                r
+                // `ReasonKind` is field-less: its derived order is its discriminant's.
+                sort_best_first(r, usize::MAX, |x| (x.share, x.kind as usize))
             } else {
                 vec![Reason {
                     kind: ReasonKind::Popular,
@@ -823,12 +823,12 @@ impl Recommender {
                 },
             ));
         }
-        if scored.len() > query.k {
-            scored.select_nth_unstable_by(query.k, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            scored.truncate(query.k);
-        }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|x| x.2).collect()
+        // The best `k`: one sort of the candidates' keys (not worth a selection algorithm's own code in the
+        // wasm, and blending is not a hot loop).
+        sort_best_first(scored, query.k, |x| (x.0, x.1))
+            .into_iter()
+            .map(|x| x.2)
+            .collect()
     }
 
     /// "Customers also bought": up to `query.k` suggestions with reasons, best first.
@@ -938,6 +938,63 @@ impl Recommender {
             popularity,
         }
     }
+}
+
+/// The first `limit` of `items` stably sorted by `key`: score descending (`total_cmp`), then tie-break
+/// ascending.
+///
+/// Equivalent to a stable `sort_by` on `key` and a truncation, but every caller shares one heap sort over the
+/// `(score, tie, position)` keys ([`BestFirst`]) instead of instantiating the stable sort (and a selection) per
+/// element type (about 5 KB of wasm each; blending is not a hot loop).
+fn sort_best_first<T>(items: Vec<T>, limit: usize, key: impl Fn(&T) -> (f32, usize)) -> Vec<T> {
+    let keys: Vec<BestFirst> = items
+        .iter()
+        .enumerate()
+        .map(|(pos, x)| {
+            let (s, t) = key(x);
+            BestFirst(s, t, pos)
+        })
+        .collect();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    sorted_keys(keys)
+        .iter()
+        .take(limit)
+        .filter_map(|k| slots.get_mut(k.2).and_then(Option::take))
+        .collect()
+}
+
+/// A `(score, tie, position)` sort key ordered best first: score descending, then tie ascending, then position
+/// ascending (a total order, so any sort of it reproduces the stable sort).
+struct BestFirst(f32, usize, usize);
+
+impl PartialEq for BestFirst {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for BestFirst {}
+
+impl Ord for BestFirst {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then(self.1.cmp(&other.1))
+            .then(self.2.cmp(&other.2))
+    }
+}
+
+impl PartialOrd for BestFirst {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `keys` best first: a heap sort, whose code is smaller in the wasm than the slice sorts'.
+#[inline(never)]
+fn sorted_keys(keys: Vec<BestFirst>) -> Vec<BestFirst> {
+    std::collections::BinaryHeap::from(keys).into_sorted_vec()
 }
 
 #[cfg(test)]

@@ -208,9 +208,12 @@ pub fn top_k(
             }
         }
     }
-    let mut out: Vec<Entry> = heap.into_iter().map(|r| r.0).collect();
-    out.sort_by(|a, b| b.cmp(a));
-    out.into_iter().map(|e| (e.item, e.score)).collect()
+    // `Entry`'s order is total, so the heap's ascending sort of `Reverse<Entry>` is best first (no extra sort
+    // instantiated: wasm size).
+    heap.into_sorted_vec()
+        .into_iter()
+        .map(|r| (r.0.item, r.0.score))
+        .collect()
 }
 
 /// The rank (1-based) `target` would get in the full ranking of `scores` (same order as [`top_k`]), skipping
