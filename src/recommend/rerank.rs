@@ -614,6 +614,8 @@ struct Featurizer<'a> {
     pop: &'a [f32],
     pop_max: f32,
     neighbours: FastMap<u32, (super::memo::Neighbours, f32)>,
+    /// The last history's context and raw profile, and its prepared parts.
+    last: Option<(Vec<ContextItem>, Vec<f32>, Prepared)>,
 }
 
 impl<'a> Featurizer<'a> {
@@ -625,6 +627,7 @@ impl<'a> Featurizer<'a> {
             pop,
             pop_max,
             neighbours: FastMap::default(),
+            last: None,
         }
     }
 
@@ -653,38 +656,69 @@ impl<'a> Featurizer<'a> {
             zeros
         };
         let row_norm = rec.norms.get(s as usize).copied().unwrap_or(0.0);
-        let mut ctx_vec = vec![0.0f32; dim];
-        for c in &h.context {
-            if let Some(r) = rec.catalog_row(c.item) {
-                for (a, b) in ctx_vec.iter_mut().zip(r.iter()) {
-                    *a += c.weight * b;
-                }
-            }
+        let same = self.last.as_ref().is_some_and(|(ctx, raw, _)| {
+            raw == &h.profile
+                && ctx.len() == h.context.len()
+                && ctx.iter().zip(&h.context).all(|(a, b)| {
+                    a.item == b.item && a.weight.to_bits() == b.weight.to_bits()
+                })
+        });
+        if !same {
+            self.last = Some((h.context.clone(), h.profile.clone(), prepare(rec, h)));
         }
-        let ctx_norm = ctx_vec.iter().map(|x| x * x).sum::<f32>().sqrt();
-        let profile = normalised(&h.profile);
-        let profile_norm = if profile.iter().any(|x| *x != 0.0) {
-            1.0
-        } else {
-            0.0
+        let Some((_, _, p)) = self.last.as_ref() else {
+            return;
         };
+        let (ctx_vec, ctx_norm, profile, profile_norm, prices) =
+            (&p.ctx_vec, p.ctx_norm, &p.profile, p.profile_norm, &p.prices);
         let cross = CrossFeatures {
-            profile_cosine: cosine(&row, row_norm, &profile, profile_norm).max(0.0),
+            profile_cosine: cosine(&row, row_norm, profile, profile_norm).max(0.0),
             cooccurrence: bought_with.min(1.0),
-            context_similarity: cosine(&row, row_norm, &ctx_vec, ctx_norm).max(0.0),
+            context_similarity: cosine(&row, row_norm, ctx_vec, ctx_norm).max(0.0),
             popularity: popularity_feature(
                 self.pop.get(s as usize).copied().unwrap_or(0.0),
                 self.pop_max,
             ),
-            log_price_ratio: price_ratio_feature(
-                rec.space_price(s),
-                &rec.context_prices(&h.context),
-            ),
+            log_price_ratio: price_ratio_feature(rec.space_price(s), prices),
             bought_before: if bought_before { 1.0 } else { 0.0 },
         };
-        out.extend_from_slice(&profile);
+        out.extend_from_slice(profile);
         out.extend_from_slice(&row);
         out.extend_from_slice(&cross.to_array());
+    }
+}
+
+/// The per-history parts of a feature row (computed once per history, not per candidate).
+struct Prepared {
+    ctx_vec: Vec<f32>,
+    ctx_norm: f32,
+    profile: Vec<f32>,
+    profile_norm: f32,
+    prices: Vec<f32>,
+}
+
+fn prepare(rec: &Recommender, h: &History) -> Prepared {
+    let mut ctx_vec = vec![0.0f32; rec.encoder.dim()];
+    for c in &h.context {
+        if let Some(r) = rec.catalog_row(c.item) {
+            for (a, b) in ctx_vec.iter_mut().zip(r.iter()) {
+                *a += c.weight * b;
+            }
+        }
+    }
+    let ctx_norm = ctx_vec.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let profile = normalised(&h.profile);
+    let profile_norm = if profile.iter().any(|x| *x != 0.0) {
+        1.0
+    } else {
+        0.0
+    };
+    Prepared {
+        ctx_vec,
+        ctx_norm,
+        profile,
+        profile_norm,
+        prices: rec.context_prices(&h.context),
     }
 }
 
