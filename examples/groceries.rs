@@ -150,6 +150,8 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
     let reranked = Recommender::from_pack(&trained_shop.export_pack()?)?;
     let mut reranked_01 = reranked.clone();
     reranked_01.set_rerank_weight(0.1)?;
+    let mut reranked_05 = reranked.clone();
+    reranked_05.set_rerank_weight(0.5)?;
     let mut reranked_03 = reranked.clone();
     reranked_03.set_rerank_weight(0.3)?;
     let mut reranked_02 = reranked.clone();
@@ -270,8 +272,8 @@ fn compare(items: &[Item], baskets: &[Vec<String>]) -> Res<()> {
         ("recommender default blend (pack)", false, &browser),
         ("+ MLP re-ranker, weight 0.1", false, &reranked_01),
         ("+ MLP re-ranker, weight 0.2", false, &reranked_02),
-        ("+ MLP re-ranker, weight 0.3", false, &reranked_03),
-        ("+ MLP re-ranker, weight 0.5 (default)", false, &reranked),
+        ("+ MLP re-ranker, weight 0.3 (default)", false, &reranked_03),
+        ("+ MLP re-ranker, weight 0.5", false, &reranked_05),
         ("+ MLP re-ranker, weight 1.0", false, &reranked_1),
     ] {
         let mut t = Tally::default();
