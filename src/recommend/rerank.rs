@@ -659,9 +659,10 @@ impl<'a> Featurizer<'a> {
         let same = self.last.as_ref().is_some_and(|(ctx, raw, _)| {
             raw == &h.profile
                 && ctx.len() == h.context.len()
-                && ctx.iter().zip(&h.context).all(|(a, b)| {
-                    a.item == b.item && a.weight.to_bits() == b.weight.to_bits()
-                })
+                && ctx
+                    .iter()
+                    .zip(&h.context)
+                    .all(|(a, b)| a.item == b.item && a.weight.to_bits() == b.weight.to_bits())
         });
         if !same {
             self.last = Some((h.context.clone(), h.profile.clone(), prepare(rec, h)));
@@ -669,8 +670,13 @@ impl<'a> Featurizer<'a> {
         let Some((_, _, p)) = self.last.as_ref() else {
             return;
         };
-        let (ctx_vec, ctx_norm, profile, profile_norm, prices) =
-            (&p.ctx_vec, p.ctx_norm, &p.profile, p.profile_norm, &p.prices);
+        let (ctx_vec, ctx_norm, profile, profile_norm, prices) = (
+            &p.ctx_vec,
+            p.ctx_norm,
+            &p.profile,
+            p.profile_norm,
+            &p.prices,
+        );
         let cross = CrossFeatures {
             profile_cosine: cosine(&row, row_norm, profile, profile_norm).max(0.0),
             cooccurrence: bought_with.min(1.0),
