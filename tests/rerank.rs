@@ -287,7 +287,8 @@ fn the_cli_trains_the_population_model_into_the_pack() {
     assert!(stderr.contains("re-ranker trained on"), "{stderr}");
     let r = Recommender::from_pack(&trained).unwrap();
     let m = r.stats().model.unwrap();
-    assert_eq!((m.epochs, m.examples), (3, 200 * 4), "{m:?}");
+    // One positive per basket, 6 hard negatives from the base ranking and 2 popularity-weighted ones.
+    assert_eq!((m.epochs, m.examples), (3, 200 * 9), "{m:?}");
     let (again, _) = run("again.pack", &["--train-epochs", "3", "--train-seed", "5"]);
     assert_eq!(again, trained, "same seed and data, same bytes");
     // No positive example (single-item baskets) is an error naming the flag, and no file is written.

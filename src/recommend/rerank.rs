@@ -26,11 +26,16 @@
 //! Sessions are read in order. Each `cart` or `purchase` of a candidate-space item that follows another event
 //! of the same session is a **positive**: its context is the session's last [`CONTEXT_ITEMS`] distinct
 //! earlier items (views, carts, purchases, clicks; the most recent weighted like a viewed item, the rest like
-//! cart items) and its profile the event-weighted sum of those earlier items' vectors. Each positive gets
-//! [`RerankConfig::negatives_per_positive`] **negatives**: items drawn ∝ popularity^0.75 among those the
-//! session never touched, scored in the same context. At most [`RerankConfig::max_examples`] positives (the
-//! first ones) are used. Training starts from the loaded model (the pack's population model, or the last
-//! one trained here) or a fresh network seeded by [`RerankConfig::seed`].
+//! cart items) and its profile the event-weighted sum of those earlier items' vectors. Its **negatives**
+//! ([`TrainingData`]) are mainly hard ones: [`TrainingData::candidates`] (default 6) drawn from the best
+//! [`TrainingData::pool`] (default 30) candidates of the recommender's own base ranking (the blend without
+//! the model) for that context — what it would have shown instead — plus [`TrainingData::popular`]
+//! (default 2) drawn ∝ popularity^0.75; never an item the session touched. So the model learns *which of
+//! the shown candidates gets bought*, not *popular versus random*. With probability
+//! [`TrainingData::profile_dropout`] (default 0.5) an example is built without the session profile, as for
+//! a shopper whose cart is only in the query. At most [`RerankConfig::max_examples`] positives (the first
+//! ones) are used. Training starts from the loaded model (the pack's population model, or the last one
+//! trained here) or a fresh network seeded by [`RerankConfig::seed`], which also seeds the sampling.
 //!
 //! # Online learning
 //!
@@ -44,6 +49,8 @@
 //! about 0.5 million floating-point operations of network work.
 
 use ndarray::{Array2, ArrayView2};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::{Candidate, ContextItem, Query, Recommender, NONE};
@@ -70,14 +77,16 @@ const NEGATIVE_EXPONENT: f32 = 0.75;
 pub struct RerankConfig {
     /// Re-rank when a model is loaded (default on). Off: scores are exactly the blend's.
     pub enabled: bool,
-    /// Blend weight of the learned score, finite in `[0, 10]` (default 0.5; the base score's sources sum to
-    /// about 2 at most).
+    /// Blend weight of the learned score, finite in `[0, 10]` (default 0.3, chosen on a validation split of
+    /// Groceries' training baskets — see docs/EVALUATION.md; the base score's sources sum to about 2 at
+    /// most).
     pub weight: f32,
     /// Fine-tune from feedback events as they are recorded (default on).
     pub online: bool,
     /// Adam steps per feedback event, `1..=32` (default 4).
     pub online_steps: usize,
-    /// Sampled negatives per positive example, `0..=20` (default 3).
+    /// Popularity-sampled negatives per positive of **online** fine-tuning, `0..=20` (default 3); training
+    /// runs take theirs from [`TrainingData`].
     pub negatives_per_positive: usize,
     /// Hidden layer widths of a fresh network, each `1..=1024` (default 32, 16).
     pub hidden: [usize; 2],
@@ -95,7 +104,7 @@ impl Default for RerankConfig {
     fn default() -> Self {
         RerankConfig {
             enabled: true,
-            weight: 0.5,
+            weight: 0.3,
             online: true,
             online_steps: 4,
             negatives_per_positive: 3,
@@ -185,6 +194,112 @@ impl RerankConfig {
             .fine_tune_learning_rate(Some(self.learning_rate))
             .fine_tune_max_rows(64)
             .fine_tune_max_steps(32)
+    }
+}
+
+/// How a training run builds its examples from the event log (see the module docs): per positive, up to
+/// [`TrainingData::candidates`] **hard negatives** drawn (seeded by [`RerankConfig::seed`]) from the best
+/// [`TrainingData::pool`] items of the recommender's own base ranking for that context (what it would have
+/// shown, minus anything the session touched), plus [`TrainingData::popular`] items drawn ∝ popularity^0.75;
+/// and with probability [`TrainingData::profile_dropout`] a positive and its negatives are built without
+/// the session profile (as for a shopper whose cart is only in the query). Not stored in packs: it only
+/// shapes a training run. Build with [`TrainingData::new`] and the setters;
+/// [`Recommender::start_training_with`] validates it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainingData {
+    /// Hard negatives per positive from the base ranking's candidates, `0..=50` (default 6).
+    pub candidates: usize,
+    /// How many of the base ranking's best candidates hard negatives are drawn from, `1..=200`, at least
+    /// `candidates` (default 30).
+    pub pool: usize,
+    /// Popularity-weighted negatives per positive, `0..=20` (default 2).
+    pub popular: usize,
+    /// Probability in `[0, 1]` of building an example without the session profile (default 0.5).
+    pub profile_dropout: f32,
+}
+
+impl Default for TrainingData {
+    fn default() -> Self {
+        TrainingData {
+            candidates: 6,
+            pool: 30,
+            popular: 2,
+            profile_dropout: 0.5,
+        }
+    }
+}
+
+impl TrainingData {
+    /// The defaults (6 hard negatives from the top 30, 2 popularity-weighted, profile dropout 0.5).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the hard negatives per positive.
+    pub fn candidates(mut self, n: usize) -> Self {
+        self.candidates = n;
+        self
+    }
+
+    /// Sets the size of the base ranking's top the hard negatives are drawn from.
+    pub fn pool(mut self, n: usize) -> Self {
+        self.pool = n;
+        self
+    }
+
+    /// Sets the popularity-weighted negatives per positive.
+    pub fn popular(mut self, n: usize) -> Self {
+        self.popular = n;
+        self
+    }
+
+    /// Sets the probability of building an example without the session profile.
+    pub fn profile_dropout(mut self, p: f32) -> Self {
+        self.profile_dropout = p;
+        self
+    }
+
+    /// Checks every value; the error ([`Error::InvalidConfig`]) names the field and value.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.profile_dropout.is_finite() && (0.0..=1.0).contains(&self.profile_dropout)) {
+            return Err(Error::InvalidConfig {
+                field: "training.profile_dropout",
+                value: self.profile_dropout.to_string(),
+                reason: "must be a finite number in [0, 1]",
+            });
+        }
+        let bad = |field: &'static str, value: usize, reason: &'static str| {
+            Err(Error::InvalidConfig {
+                field,
+                value: value.to_string(),
+                reason,
+            })
+        };
+        if self.candidates > 50 {
+            return bad("training.candidates", self.candidates, "must be at most 50");
+        }
+        if !(1..=200).contains(&self.pool) {
+            return bad("training.pool", self.pool, "must be between 1 and 200");
+        }
+        if self.pool < self.candidates {
+            return bad(
+                "training.pool",
+                self.pool,
+                "must be at least training.candidates",
+            );
+        }
+        if self.popular > 20 {
+            return bad("training.popular", self.popular, "must be at most 20");
+        }
+        if self.candidates + self.popular == 0 {
+            return bad(
+                "training.candidates",
+                self.candidates,
+                "and training.popular must not both be 0",
+            );
+        }
+        Ok(())
     }
 }
 
@@ -499,6 +614,8 @@ struct Featurizer<'a> {
     pop: &'a [f32],
     pop_max: f32,
     neighbours: FastMap<u32, (super::memo::Neighbours, f32)>,
+    /// The last history's context and raw profile, and its prepared parts.
+    last: Option<(Vec<ContextItem>, Vec<f32>, Prepared)>,
 }
 
 impl<'a> Featurizer<'a> {
@@ -510,6 +627,7 @@ impl<'a> Featurizer<'a> {
             pop,
             pop_max,
             neighbours: FastMap::default(),
+            last: None,
         }
     }
 
@@ -538,38 +656,75 @@ impl<'a> Featurizer<'a> {
             zeros
         };
         let row_norm = rec.norms.get(s as usize).copied().unwrap_or(0.0);
-        let mut ctx_vec = vec![0.0f32; dim];
-        for c in &h.context {
-            if let Some(r) = rec.catalog_row(c.item) {
-                for (a, b) in ctx_vec.iter_mut().zip(r.iter()) {
-                    *a += c.weight * b;
-                }
-            }
+        let same = self.last.as_ref().is_some_and(|(ctx, raw, _)| {
+            raw == &h.profile
+                && ctx.len() == h.context.len()
+                && ctx
+                    .iter()
+                    .zip(&h.context)
+                    .all(|(a, b)| a.item == b.item && a.weight.to_bits() == b.weight.to_bits())
+        });
+        if !same {
+            self.last = Some((h.context.clone(), h.profile.clone(), prepare(rec, h)));
         }
-        let ctx_norm = ctx_vec.iter().map(|x| x * x).sum::<f32>().sqrt();
-        let profile = normalised(&h.profile);
-        let profile_norm = if profile.iter().any(|x| *x != 0.0) {
-            1.0
-        } else {
-            0.0
+        let Some((_, _, p)) = self.last.as_ref() else {
+            return;
         };
+        let (ctx_vec, ctx_norm, profile, profile_norm, prices) = (
+            &p.ctx_vec,
+            p.ctx_norm,
+            &p.profile,
+            p.profile_norm,
+            &p.prices,
+        );
         let cross = CrossFeatures {
-            profile_cosine: cosine(&row, row_norm, &profile, profile_norm).max(0.0),
+            profile_cosine: cosine(&row, row_norm, profile, profile_norm).max(0.0),
             cooccurrence: bought_with.min(1.0),
-            context_similarity: cosine(&row, row_norm, &ctx_vec, ctx_norm).max(0.0),
+            context_similarity: cosine(&row, row_norm, ctx_vec, ctx_norm).max(0.0),
             popularity: popularity_feature(
                 self.pop.get(s as usize).copied().unwrap_or(0.0),
                 self.pop_max,
             ),
-            log_price_ratio: price_ratio_feature(
-                rec.space_price(s),
-                &rec.context_prices(&h.context),
-            ),
+            log_price_ratio: price_ratio_feature(rec.space_price(s), prices),
             bought_before: if bought_before { 1.0 } else { 0.0 },
         };
-        out.extend_from_slice(&profile);
+        out.extend_from_slice(profile);
         out.extend_from_slice(&row);
         out.extend_from_slice(&cross.to_array());
+    }
+}
+
+/// The per-history parts of a feature row (computed once per history, not per candidate).
+struct Prepared {
+    ctx_vec: Vec<f32>,
+    ctx_norm: f32,
+    profile: Vec<f32>,
+    profile_norm: f32,
+    prices: Vec<f32>,
+}
+
+fn prepare(rec: &Recommender, h: &History) -> Prepared {
+    let mut ctx_vec = vec![0.0f32; rec.encoder.dim()];
+    for c in &h.context {
+        if let Some(r) = rec.catalog_row(c.item) {
+            for (a, b) in ctx_vec.iter_mut().zip(r.iter()) {
+                *a += c.weight * b;
+            }
+        }
+    }
+    let ctx_norm = ctx_vec.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let profile = normalised(&h.profile);
+    let profile_norm = if profile.iter().any(|x| *x != 0.0) {
+        1.0
+    } else {
+        0.0
+    };
+    Prepared {
+        ctx_vec,
+        ctx_norm,
+        profile,
+        profile_norm,
+        prices: rec.context_prices(&h.context),
     }
 }
 
@@ -736,7 +891,7 @@ impl Recommender {
     }
 
     /// Positive and negative examples from the whole event log (see the module docs).
-    fn training_examples(&self) -> Result<Examples> {
+    fn training_examples(&self, negatives: TrainingData) -> Result<Examples> {
         let cfg = self.config.rerank;
         let events = self.log.events();
         let mut by_session: Vec<Vec<usize>> = vec![Vec::new(); self.log.sessions().len()];
@@ -752,41 +907,68 @@ impl Recommender {
         let mut fz = Featurizer::new(self);
         let mut out = Examples::default();
         let mut positives = 0usize;
+        let mut rng = StdRng::seed_from_u64(mix(cfg.seed, 0x4E45_4741));
         for (session, idx) in by_session.iter().enumerate() {
             if positives >= cfg.max_examples {
                 break;
             }
             let mut h = History::new(self.encoder.dim());
-            let mut pos: Vec<History> = Vec::new();
+            let mut pos: Vec<(History, u32)> = Vec::new();
             for &i in idx {
                 let Some(e) = events.get(i) else { continue };
                 if let (EventKind::Cart | EventKind::Purchase, Some(item)) = (e.kind, e.item) {
                     if let Some(s) = self.to_space(item) {
-                        let hist = h.without(item);
+                        let mut hist = h.without(item);
                         if !hist.context.is_empty() && positives < cfg.max_examples {
+                            if negatives.profile_dropout > 0.0
+                                && rng.random_bool(f64::from(negatives.profile_dropout))
+                            {
+                                hist.profile.iter_mut().for_each(|x| *x = 0.0);
+                            }
                             let before = first_purchase.get(&item).is_some_and(|&f| f < i);
                             fz.row(&hist, s, before, &mut out.x);
                             out.y.push(1.0);
                             positives += 1;
-                            pos.push(hist);
+                            pos.push((hist, s));
                         }
                     }
                 }
                 self.extend_history(&mut h, e);
             }
-            let wanted = pos.len() * cfg.negatives_per_positive;
+            if pos.is_empty() {
+                continue;
+            }
+            // Hard negatives: what the base ranking would have shown for that context, never the session's
+            // own items (the whole session's, so a later purchase is never a negative).
+            if negatives.candidates > 0 {
+                for (hist, _) in &pos {
+                    let mut pool = self.base_top(&hist.context, negatives.pool);
+                    pool.retain(|s| !h.touched.contains(&(*s as usize)));
+                    let take = negatives.candidates.min(pool.len());
+                    for k in 0..take {
+                        let pick = rng.random_range(k..pool.len());
+                        pool.swap(k, pick);
+                    }
+                    for &s in pool.iter().take(take) {
+                        let u = self.to_item(s);
+                        fz.row(hist, s, first_purchase.contains_key(&u), &mut out.x);
+                        out.y.push(0.0);
+                    }
+                }
+            }
+            let wanted = pos.len() * negatives.popular;
             if wanted == 0 {
                 continue;
             }
-            let negatives = sample_negatives(
+            let sampled = sample_negatives(
                 fz.pop,
                 &h.touched,
                 wanted,
                 NEGATIVE_EXPONENT,
                 mix(cfg.seed, session as u64),
             )?;
-            for (k, s) in negatives.into_iter().enumerate() {
-                let Some(hist) = pos.get(k / cfg.negatives_per_positive.max(1)) else {
+            for (k, s) in sampled.into_iter().enumerate() {
+                let Some((hist, _)) = pos.get(k / negatives.popular.max(1)) else {
                     continue;
                 };
                 let u = self.to_item(s as u32);
@@ -795,6 +977,56 @@ impl Recommender {
             }
         }
         Ok(out)
+    }
+
+    /// The candidate-space indices of the base ranking's (the blend without the model) best `n` candidates
+    /// for `context` (most recent item first, as [`History::context`]), best first. Empty when the context
+    /// has no known name or the query is refused.
+    fn base_top(&self, context: &[ContextItem], n: usize) -> Vec<u32> {
+        let mut names = context.iter().filter_map(|c| self.items.name(c.item));
+        let Some(first) = names.next() else {
+            return Vec::new();
+        };
+        let query = Query {
+            item: Some(first.to_owned()),
+            cart: names.map(str::to_owned).collect(),
+            k: n,
+            ..Query::default()
+        };
+        let Ok(candidates) = self.candidates(&query) else {
+            return Vec::new();
+        };
+        let w = self.config.blend;
+        let max = |f: fn(&super::Components) -> f32| {
+            candidates
+                .iter()
+                .map(|c| f(&c.components))
+                .fold(0.0f32, f32::max)
+        };
+        let inv = |m: f32| if m > 0.0 { 1.0 / m } else { 0.0 };
+        let s_bw = inv(max(|c| c.bought_with)) * w.bought_with;
+        let s_sim = inv(max(|c| c.similar_to)) * w.similar_to;
+        let s_int = inv(max(|c| c.matches_your_interest)) * w.matches_your_interest;
+        let s_reb = inv(max(|c| c.bought_before)) * w.bought_before;
+        let s_pop = inv(max(|c| c.popular)) * w.popular;
+        let mut scored: Vec<(f32, u32)> = candidates
+            .iter()
+            .filter_map(|c| {
+                let s = c
+                    .catalog_index
+                    .or_else(|| self.items.get(&c.item).and_then(|u| self.to_space(u)))?;
+                let p = &c.components;
+                let score = p.bought_with * s_bw
+                    + p.similar_to * s_sim
+                    + p.matches_your_interest * s_int
+                    + p.bought_before * s_reb
+                    + p.popular * s_pop;
+                score.is_finite().then_some((score, s))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.truncate(n);
+        scored.into_iter().map(|x| x.1).collect()
     }
 
     fn fresh_model(&self, layout: FeatureLayout) -> Result<(Mlp, ModelStats)> {
@@ -815,6 +1047,13 @@ impl Recommender {
     /// [`ModelError::EmptyTrainingSet`] when the log has no positive example (a cart or purchase after
     /// another event of the same session).
     pub fn start_training(&self, epochs: usize) -> Result<TrainingRun> {
+        self.start_training_with(epochs, TrainingData::default())
+    }
+
+    /// [`Recommender::start_training`] with explicit example building ([`TrainingData`]). Errors as there,
+    /// and [`Error::InvalidConfig`] naming the field of an invalid `data`.
+    pub fn start_training_with(&self, epochs: usize, data: TrainingData) -> Result<TrainingRun> {
+        data.validate()?;
         if !(1..=MAX_EPOCHS).contains(&epochs) {
             return Err(Error::InvalidConfig {
                 field: "epochs",
@@ -823,7 +1062,7 @@ impl Recommender {
             });
         }
         let layout = self.feature_layout();
-        let examples = self.training_examples()?;
+        let examples = self.training_examples(data)?;
         let rows = examples.y.len();
         if rows == 0 {
             return Err(ModelError::EmptyTrainingSet {
@@ -1116,16 +1355,63 @@ mod tests {
     #[test]
     fn examples_have_positives_and_sampled_negatives_of_the_layout_width() {
         let r = shop(RecommenderConfig::default());
-        let ex = r.training_examples().unwrap();
+        let ex = r.training_examples(TrainingData::default()).unwrap();
         let width = r.feature_layout().width();
         assert_eq!(ex.x.len(), ex.y.len() * width);
         let pos = ex.y.iter().filter(|y| **y == 1.0).count();
         assert_eq!(pos, 120, "one positive per basket (the second item)");
-        assert_eq!(ex.y.len() - pos, 3 * 120);
+        // Up to 6 hard negatives from the base ranking plus 2 popularity-weighted ones per positive.
+        let neg = ex.y.len() - pos;
+        assert!(neg > 2 * 120 && neg <= 8 * 120, "{neg}");
         // A positive's co-occurrence feature is high; cross features are at the end of each row.
         let cooc = |row: usize| ex.x[row * width + 2 * r.encoder.dim() + 1];
         assert!(cooc(0) > 0.5, "{}", cooc(0));
         assert!(ex.x.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn training_data_is_validated_and_hard_negatives_come_from_the_base_ranking() {
+        assert!(TrainingData::new().validate().is_ok());
+        for (data, field) in [
+            (
+                TrainingData::new().candidates(51).pool(60),
+                "training.candidates",
+            ),
+            (TrainingData::new().pool(0).candidates(0), "training.pool"),
+            (TrainingData::new().candidates(8).pool(4), "training.pool"),
+            (TrainingData::new().popular(21), "training.popular"),
+            (
+                TrainingData::new().candidates(0).popular(0),
+                "training.candidates",
+            ),
+            (
+                TrainingData::new().profile_dropout(1.5),
+                "training.profile_dropout",
+            ),
+        ] {
+            let r = shop(RecommenderConfig::default());
+            let err = r.start_training_with(1, data).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidConfig { field: f, .. } if f == field),
+                "{err}"
+            );
+        }
+        let r = shop(RecommenderConfig::default());
+        let data = TrainingData::new().candidates(2).pool(3).popular(0);
+        let ex = r.training_examples(data).unwrap();
+        let width = r.feature_layout().width();
+        let pos = ex.y.iter().filter(|y| **y == 1.0).count();
+        assert_eq!(ex.y.len() - pos, 2 * pos, "two hard negatives per positive");
+        // Hard negatives are candidates the blend ranks high: they share the context's category or are
+        // popular, never the bought partner (whose co-occurrence feature is the highest).
+        let cooc = |row: usize| ex.x[row * width + 2 * r.encoder.dim() + 1];
+        for (row, y) in ex.y.iter().enumerate() {
+            if *y == 0.0 {
+                assert!(cooc(row) < 0.5, "row {row}: {}", cooc(row));
+            }
+        }
+        let a = r.training_examples(data).unwrap();
+        assert_eq!(a.x, ex.x, "seeded");
     }
 
     #[test]
