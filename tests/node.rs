@@ -20,6 +20,12 @@ async fn every_open_row_of_the_bad_input_table() {
     wasm_bad_input::every_open_row_gives_its_documented_outcome().await;
 }
 
+/// `Recommender.open({ limits })` applies the page's limits.
+#[wasm_bindgen_test]
+async fn open_applies_the_pages_limits() {
+    wasm_bad_input::open_applies_the_pages_limits().await;
+}
+
 #[wasm_bindgen_test]
 fn cosine_crosses_the_boundary() {
     wasm_common::cosine_crosses_the_boundary();

@@ -138,6 +138,29 @@ impl Recommender {
         &self.config
     }
 
+    /// Sets the event caps of the cleaning config after construction (for a recommender loaded from a pack,
+    /// whose config came with the pack): most events in the log and most events per session, each at least 1.
+    /// Events already kept stay; later `record` calls are checked against the new caps. `O(1)`.
+    pub fn set_event_caps(
+        &mut self,
+        max_events: usize,
+        max_events_per_session: usize,
+    ) -> Result<()> {
+        if max_events == 0 {
+            return Err(Error::InvalidConfig {
+                field: "max_events",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
+        }
+        let mut cleaning = self.config.cleaning;
+        cleaning.max_events = max_events;
+        cleaning.max_events_per_session = max_events_per_session;
+        cleaning.validate()?;
+        self.config.cleaning = cleaning;
+        Ok(())
+    }
+
     /// The catalogue.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog

@@ -267,3 +267,32 @@ fn forgetting_erases_personal_item_ids_too() {
         fresh.also_buy(&Query::for_item("milk", 3)).unwrap()
     );
 }
+
+#[test]
+fn event_caps_set_after_construction_apply_to_later_events() {
+    let mut r = Recommender::new(RecommenderConfig::default()).unwrap();
+    assert!(matches!(
+        r.set_event_caps(0, 10),
+        Err(Error::InvalidConfig {
+            field: "max_events",
+            ..
+        })
+    ));
+    assert!(matches!(
+        r.set_event_caps(10, 0),
+        Err(Error::InvalidConfig {
+            field: "max_events_per_session",
+            ..
+        })
+    ));
+    r.set_event_caps(2, 500).unwrap();
+    r.record(&Event::new(EventKind::View, "a", "s", 1.0))
+        .unwrap();
+    r.record(&Event::new(EventKind::View, "b", "s", 2.0))
+        .unwrap();
+    assert!(matches!(
+        r.record(&Event::new(EventKind::View, "c", "s", 3.0)),
+        Err(Error::CapacityExceeded { limit: 2, .. })
+    ));
+    assert_eq!(r.log().len(), 2);
+}

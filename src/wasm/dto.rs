@@ -377,6 +377,42 @@ pub struct TrainProgress {
     pub done: bool,
 }
 
+/// Limits that protect the page (`Recommender.open({ limits })`): every field optional, each at least 1;
+/// the defaults and what happens when one is exceeded are in `docs/bad-input.md`. They also apply when the
+/// pack is loaded, whatever limits the pack itself declares.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitOptions {
+    /// Most catalogue items (default 200,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub max_catalog_items: Option<u32>,
+    /// Largest pack accepted or exported, in bytes (default 64 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub max_pack_bytes: Option<u32>,
+    /// Largest `k` of an `alsoBuy` query (default 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub max_k: Option<u32>,
+    /// Most item ids in a query's cart (default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub max_cart_items: Option<u32>,
+    /// Longest item or session id, in UTF-8 bytes (default and maximum 256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub max_id_bytes: Option<u32>,
+    /// Most events kept in the log (default 1,000,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub max_events: Option<u32>,
+    /// Most events kept per session; later ones are dropped and counted (default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub max_events_per_session: Option<u32>,
+}
+
 /// Options of `Recommender.open`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
@@ -389,4 +425,8 @@ pub struct OpenOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub namespace: Option<String>,
+    /// Limits that protect the page; unset fields keep their defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub limits: Option<LimitOptions>,
 }

@@ -154,6 +154,56 @@ fn query_from_dto(q: dto::AlsoBuyQuery) -> Query {
     }
 }
 
+/// A recommender (from `pack`, or empty) under the page's own limits (`Recommender.open({ limits })`).
+fn with_limits(pack: Option<&[u8]>, l: &dto::LimitOptions) -> crate::error::Result<Recommender> {
+    for (field, v) in [
+        ("limits.maxCatalogItems", l.max_catalog_items),
+        ("limits.maxPackBytes", l.max_pack_bytes),
+        ("limits.maxK", l.max_k),
+        ("limits.maxCartItems", l.max_cart_items),
+        ("limits.maxIdBytes", l.max_id_bytes),
+        ("limits.maxEvents", l.max_events),
+        ("limits.maxEventsPerSession", l.max_events_per_session),
+    ] {
+        if v == Some(0) {
+            return Err(crate::error::Error::InvalidConfig {
+                field,
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
+        }
+    }
+    if let Some(v) = l
+        .max_id_bytes
+        .filter(|&v| v as usize > crate::ids::MAX_ID_LEN)
+    {
+        return Err(crate::error::Error::InvalidConfig {
+            field: "limits.maxIdBytes",
+            value: v.to_string(),
+            reason: "must be at most 256",
+        });
+    }
+    let d = RecommenderConfig::default();
+    let pick = |v: Option<u32>, default: usize| v.map_or(default, |v| v as usize);
+    let limits = crate::recommend::Limits {
+        max_catalog_items: pick(l.max_catalog_items, d.limits.max_catalog_items),
+        max_pack_bytes: pick(l.max_pack_bytes, d.limits.max_pack_bytes),
+        max_k: pick(l.max_k, d.limits.max_k),
+        max_cart_items: pick(l.max_cart_items, d.limits.max_cart_items),
+        max_id_bytes: pick(l.max_id_bytes, d.limits.max_id_bytes),
+    };
+    limits.validate()?;
+    let mut rec = match pack {
+        Some(bytes) => Recommender::from_pack_with_limits(bytes, &limits)?,
+        None => Recommender::new(RecommenderConfig::builder().limits(limits).build()?)?,
+    };
+    rec.set_event_caps(
+        pick(l.max_events, d.cleaning.max_events),
+        pick(l.max_events_per_session, d.cleaning.max_events_per_session),
+    )?;
+    Ok(rec)
+}
+
 #[wasm_bindgen(js_class = Recommender)]
 impl JsRecommender {
     /// An empty recommender in memory (no catalogue, no events): learns everything from `record`.
@@ -183,9 +233,14 @@ impl JsRecommender {
             Some(o) if !o.is_undefined() && !o.is_null() => from_js("open options", o.into())?,
             _ => dto::OpenOptions::default(),
         };
-        let mut rec = match &options.pack {
-            Some(bytes) => JsRecommender::from_pack(bytes)?,
-            None => JsRecommender::new()?,
+        let mut rec = match &options.limits {
+            None => match &options.pack {
+                Some(bytes) => JsRecommender::from_pack(bytes)?,
+                None => JsRecommender::new()?,
+            },
+            Some(l) => with_limits(options.pack.as_ref().map(|b| b.as_slice()), l)
+                .map(wrap)
+                .map_err(to_js_error)?,
         };
         let namespace = options
             .namespace

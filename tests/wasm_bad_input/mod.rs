@@ -409,7 +409,44 @@ pub const OPEN_ROWS: &[JsOpenRow] = &[
         options: "{pack: 42}",
         want: r#"alsobuy: invalid open options: field "pack": expected a Uint8Array, got number 42"#,
     },
+    JsOpenRow {
+        id: "J47",
+        options: "{limits: {maxCatalogItems: 0}}",
+        want: "alsobuy: invalid limits.maxCatalogItems 0: must be at least 1",
+    },
+    JsOpenRow {
+        id: "J48",
+        options: r#"{limits: {maxK: "many"}}"#,
+        want: r#"alsobuy: invalid open options: field "limits.maxK": expected a whole number >= 0, got string "many""#,
+    },
+    JsOpenRow {
+        id: "J49",
+        options: "{limits: {maxIdBytes: 300}}",
+        want: "alsobuy: invalid limits.maxIdBytes 300: must be at most 256",
+    },
 ];
+
+/// `Recommender.open({ limits })` applies the page's limits: a catalogue over `maxCatalogItems` and a query
+/// over `maxK` throw naming the limit, and the instance stays usable within them.
+pub async fn open_applies_the_pages_limits() {
+    use wasm_bindgen::JsCast;
+    let options = js(r#"{namespace: "limits-test", limits: {maxCatalogItems: 3, maxK: 2}}"#);
+    let mut r = JsRecommender::open(Some(options.unchecked_into()))
+        .await
+        .expect("open with limits");
+    let err = r.set_catalog(js(CATALOG)).map_err(message).unwrap_err();
+    assert!(err.contains("the limit is 3"), "{err}");
+    r.set_catalog(js(r#"[{id: "milk"}, {id: "bread"}, {id: "jam"}]"#))
+        .expect("a catalogue within the limit");
+    let err = r
+        .also_buy(js(r#"{item: "milk", k: 3}"#))
+        .map_err(message)
+        .unwrap_err();
+    assert!(err.contains("max_k") || err.contains("maxK"), "{err}");
+    assert!(r.also_buy(js(r#"{item: "milk", k: 2}"#)).is_ok());
+    // Erases the test's database in a browser; in Node (no IndexedDB) it reports working in memory.
+    let _ = wasm_bindgen_futures::JsFuture::from(r.forget()).await;
+}
 
 /// Runs every `open` row (each must reject before touching storage).
 pub async fn every_open_row_gives_its_documented_outcome() {
