@@ -10,6 +10,7 @@
 //! Fitting: `O(Σ_s len_s²)` for the counts plus `O(pairs · log neighbours)`; memory `O(items · neighbours)`
 //! for the model. A query: `O(|input| · neighbours)` plus `O(n)` to clear the output.
 
+use super::neighbours::NeighbourLists;
 use super::{check_len, ensure, Query, Scorer, ScorerError};
 use crate::cooccur::{CoOccurrence, CooccurConfig, Layers, Normalisation};
 use crate::interactions::Interactions;
@@ -88,23 +89,18 @@ impl CooccurScorerConfig {
             layers: &layers,
             config,
         };
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0);
-        let mut lists = Vec::new();
+        let mut lists = NeighbourLists::with_capacity(n);
         for i in 0..n {
             let mut nb = view.neighbours(i as u32, self.neighbours);
             let top = nb.first().map_or(0.0, |e| e.1);
             if top > 0.0 {
                 nb.iter_mut().for_each(|e| e.1 /= top);
-                lists.extend(nb);
+            } else {
+                nb.clear();
             }
-            offsets.push(lists.len());
+            lists.push_item(nb);
         }
-        Ok(Cooccur {
-            n_items: n,
-            offsets,
-            lists,
-        })
+        Ok(Cooccur { n_items: n, lists })
     }
 }
 
@@ -112,29 +108,18 @@ impl CooccurScorerConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cooccur {
     n_items: usize,
-    offsets: Vec<usize>,
-    lists: Vec<(u32, f32)>,
+    lists: NeighbourLists,
 }
 
 impl Cooccur {
     /// The partners of `item`, strongest first, scaled to a maximum of 1 (empty for an unknown item).
     pub fn partners(&self, item: u32) -> &[(u32, f32)] {
-        let i = item as usize;
-        match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.lists.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
+        self.lists.of(item)
     }
 
     /// Adds `Σ_i w_i · s(i, ·)` for the weighted `inputs` into `out`.
     pub fn accumulate(&self, inputs: &[(u32, f32)], out: &mut [f32]) {
-        for &(i, w) in inputs {
-            for &(j, s) in self.partners(i) {
-                if let Some(o) = out.get_mut(j as usize) {
-                    *o += w * s;
-                }
-            }
-        }
+        self.lists.accumulate(inputs, out);
     }
 }
 

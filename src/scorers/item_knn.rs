@@ -8,6 +8,7 @@
 //! Fitting is sparse: `O(Σ_u min(len_u, max_row_len)²)` time, `O(items · neighbours)` memory for the model
 //! plus one `O(items)` accumulator, so it scales to large catalogues where a dense model cannot.
 
+use super::neighbours::NeighbourLists;
 use super::{check_len, ensure, top_k, Query, Scorer, ScorerError};
 use crate::interactions::{Csr, Interactions};
 
@@ -99,8 +100,7 @@ impl ItemKnnConfig {
         let mut acc = vec![0f32; n_items];
         let mut touched: Vec<u32> = Vec::new();
         let mut sims = vec![0f32; n_items];
-        let mut offsets = Vec::with_capacity(n_items + 1);
-        offsets.push(0usize);
+        let mut lists = NeighbourLists::with_capacity(n_items);
         let mut neighbours: Vec<(u32, f32)> = Vec::new();
         for i in 0..n_items {
             for &r in xt.row(i).0 {
@@ -145,7 +145,7 @@ impl ItemKnnConfig {
                     neighbours.push((j, s));
                 }
             }
-            offsets.push(neighbours.len());
+            lists.push_item(neighbours.drain(..));
             for &j in &touched {
                 if let Some(a) = acc.get_mut(j as usize) {
                     *a = 0.0;
@@ -156,11 +156,7 @@ impl ItemKnnConfig {
             }
             touched.clear();
         }
-        ItemKnn {
-            n_items,
-            offsets,
-            neighbours,
-        }
+        ItemKnn { n_items, lists }
     }
 }
 
@@ -168,29 +164,18 @@ impl ItemKnnConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemKnn {
     n_items: usize,
-    offsets: Vec<usize>,
-    neighbours: Vec<(u32, f32)>,
+    lists: NeighbourLists,
 }
 
 impl ItemKnn {
     /// The neighbours of `item` with their similarity, best first (empty for an unknown item).
     pub fn neighbours(&self, item: u32) -> &[(u32, f32)] {
-        let i = item as usize;
-        match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.neighbours.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
+        self.lists.of(item)
     }
 
     /// Adds `Σ_i w_i · sim(i, ·)` for the weighted `inputs` into `out` (length must be `n_items`).
     pub fn accumulate(&self, inputs: &[(u32, f32)], out: &mut [f32]) {
-        for &(i, w) in inputs {
-            for &(j, s) in self.neighbours(i) {
-                if let Some(o) = out.get_mut(j as usize) {
-                    *o += w * s;
-                }
-            }
-        }
+        self.lists.accumulate(inputs, out);
     }
 }
 

@@ -23,6 +23,7 @@ pub mod ease;
 pub mod hybrid;
 pub mod item_knn;
 pub mod mlp;
+pub mod neighbours;
 pub mod popular;
 
 use std::cmp::Ordering;
