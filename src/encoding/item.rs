@@ -9,6 +9,8 @@
 //!   share the parent's features and are similar but not identical;
 //! - brand and tags: one feature each;
 //! - words (lower-cased alphanumeric runs of the name and category levels): the bridge to search queries;
+//!   lower-casing is [`fold_case`], std's `to_lowercase` on the scripts a catalogue is written in without its
+//!   10 KiB Unicode tables (see there for the characters it leaves as they are);
 //! - price: a bucket of `log2(1 + price)` in half-octaves, with the two neighbouring buckets at half weight
 //!   so close prices are similar.
 
@@ -172,7 +174,7 @@ impl ItemEncoder {
             if depth > 0 {
                 prefix.push('/');
             }
-            prefix.push_str(&level.to_lowercase());
+            prefix.push_str(&fold_case(level));
             let w = c.category_weight * (1.0 + depth as f32) / levels.len() as f32;
             self.add(&mut v, "c", &prefix, w);
         }
@@ -182,10 +184,10 @@ impl ItemEncoder {
             .map(str::trim)
             .filter(|b| !b.is_empty())
         {
-            self.add(&mut v, "b", &b.to_lowercase(), c.brand_weight);
+            self.add(&mut v, "b", &fold_case(b), c.brand_weight);
         }
         for t in item.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            self.add(&mut v, "t", &t.to_lowercase(), c.tag_weight);
+            self.add(&mut v, "t", &fold_case(t), c.tag_weight);
         }
         self.add_words(&mut v, &item.name, c.word_weight);
         for level in &levels {
@@ -224,7 +226,70 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(32)
-        .map(str::to_lowercase)
+        .map(fold_case)
+}
+
+/// `text` lower-cased: the same as [`str::to_lowercase`] for ASCII, Latin-1, Latin Extended-A and Additional,
+/// Greek (final sigma included), Cyrillic, Armenian and full-width Latin, without pulling std's Unicode case
+/// tables (~10 KiB) into the browser download. Other upper-case letters (Latin Extended-B's irregular ones,
+/// polytonic Greek, Georgian, Cherokee, Deseret, Adlam…) are left as they are, so such a letter and its
+/// lower-case form hash as different words. A test checks every `char` against std.
+pub fn fold_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev_alpha = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            '\0'..='\u{7f}' => out.push(c),
+            // İ: std writes `i` and a combining dot above.
+            '\u{130}' => out.push_str("i\u{307}"),
+            // Σ: ς at the end of a word (after a letter and not before one), as std does; else σ.
+            '\u{3a3}' => out.push(
+                if prev_alpha && !chars.peek().is_some_and(|n| n.is_alphabetic()) {
+                    '\u{3c2}'
+                } else {
+                    '\u{3c3}'
+                },
+            ),
+            _ => out.push(char::from_u32(lower(c as u32)).unwrap_or(c)),
+        }
+        prev_alpha = c.is_alphabetic();
+    }
+    out
+}
+
+/// The lower-case code point of `u` (`u` itself where [`fold_case`] does not fold).
+fn lower(u: u32) -> u32 {
+    let even = u % 2 == 0;
+    match u {
+        0xc0..=0xd6 | 0xd8..=0xde | 0x391..=0x3a1 | 0x3a3..=0x3ab | 0x410..=0x42f | 0xff21..=0xff3a => u + 0x20,
+        0x100..=0x12f | 0x132..=0x137 | 0x14a..=0x177 | 0x1de..=0x1ef | 0x1f8..=0x21f | 0x222..=0x233
+        | 0x246..=0x24f | 0x370..=0x373 | 0x3d8..=0x3ef | 0x460..=0x481 | 0x48a..=0x4bf | 0x4d0..=0x52f
+        | 0x1e00..=0x1e95 | 0x1ea0..=0x1eff
+            if even =>
+        {
+            u + 1
+        }
+        0x139..=0x148 | 0x179..=0x17e | 0x1cd..=0x1dc | 0x4c1..=0x4ce if !even => u + 1,
+        0x178 => 0xff,
+        0x1c4 | 0x1c7 | 0x1ca | 0x1f1 => u + 2,
+        0x1c5 | 0x1c8 | 0x1cb | 0x1f2 | 0x1f4 | 0x376 | 0x3f7 | 0x3fa => u + 1,
+        0x37f => 0x3f3,
+        0x386 => 0x3ac,
+        0x388..=0x38a => u + 0x25,
+        0x38c => 0x3cc,
+        0x38e..=0x38f => u + 0x3f,
+        0x3cf => 0x3d7,
+        0x3f4 => 0x3b8,
+        0x3f9 => 0x3f2,
+        0x3fd..=0x3ff => u - 0x82,
+        0x400..=0x40f => u + 0x50,
+        0x4c0 => 0x4cf,
+        0x531..=0x556 => u + 0x30,
+        0x1e9e => 0xdf,
+        _ => u,
+    }
 }
 
 /// Scales `v` to unit L2 norm in place; leaves a zero (or non-finite-norm) vector as zeros.
@@ -321,5 +386,51 @@ mod tests {
             Item::new("c", "z"),
         ];
         enc().encode_all(&items).nrows()
+    }
+
+    /// Every `char` folds as std's `to_lowercase` or, outside the scripts `fold_case` covers, stays as it is;
+    /// inside them (ASCII … full-width Latin) it always agrees with std.
+    #[test]
+    fn fold_case_agrees_with_std_and_never_invents_a_letter() {
+        let covered = |u: u32| {
+            matches!(u, 0..=0x17f | 0x370..=0x3ff | 0x400..=0x58f | 0x1e00..=0x1eff | 0xff00..=0xffef)
+        };
+        let mut folded = 0;
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            let s = c.to_string();
+            let (ours, std) = (fold_case(&s), s.to_lowercase());
+            if covered(c as u32) {
+                assert_eq!(ours, std, "U+{:04X}", c as u32);
+            } else {
+                assert!(ours == std || ours == s, "U+{:04X}: {ours:?}", c as u32);
+            }
+            folded += usize::from(ours != s);
+        }
+        assert!(folded >= 570, "{folded}");
+    }
+
+    #[test]
+    fn fold_case_examples_and_documented_differences() {
+        for s in [
+            "Dairy/Milk",
+            "ÉCLAIR Crème BRÛLÉE",
+            "ŁÓDŹ",
+            "İstanbul",
+            "ΟΔΟΣ ΣΟΦΊΑ Σ ΑΣ1",
+            "МОЛОКО Ёлка",
+            "ՀԱՑ",
+            "ＭＩＬＫ",
+            "Straße ẞ",
+            "",
+        ] {
+            assert_eq!(fold_case(s), s.to_lowercase(), "{s}");
+        }
+        // Left as they are (std folds them): Latin Extended-B's irregular letters, polytonic Greek, Georgian.
+        for s in ["Ɓ", "Ἀ", "Ა"] {
+            assert_eq!(fold_case(s), s);
+            assert_ne!(s.to_lowercase(), s);
+        }
+        // Words are folded the same way, so "MILK" in a query matches "milk" in a name.
+        assert_eq!(words("Ÿogurt, MILK!").collect::<Vec<_>>(), ["ÿogurt", "milk"]);
     }
 }
