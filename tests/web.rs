@@ -44,6 +44,11 @@ fn also_buy_suggests_with_reasons_and_never_the_cart() {
 }
 
 #[wasm_bindgen_test]
+fn iterables_read_like_arrays_and_paths_name_every_step() {
+    wasm_common::iterables_read_like_arrays_and_paths_name_every_step();
+}
+
+#[wasm_bindgen_test]
 fn errors_name_field_and_value_and_the_instance_survives() {
     wasm_common::errors_name_field_and_value_and_the_instance_survives();
 }

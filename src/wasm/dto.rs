@@ -4,7 +4,9 @@
 //! error that names the field path (`cart[2]: invalid type: number 7, expected a string`), never a panic.
 //! Fields a type does not know are ignored, so a shop can pass its own product objects as catalogue items.
 
-use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -19,10 +21,14 @@ pub fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsE
 /// [`from_js`] with the bare description of what is wrong (no `alsobuy: invalid …:` prefix), for callers
 /// that report several values (`recordMany`'s `events[3]: …`).
 pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    let de = serde_wasm_bindgen::Deserializer::from(value.clone());
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().clone();
-        let inner = e.into_inner().to_string();
+    let path = Path::default();
+    T::deserialize(Tracked {
+        value: value.clone(),
+        path: &path,
+    })
+    .map_err(|e| {
+        let path = path.into_inner();
+        let inner = e.to_string();
         // serde-wasm-bindgen's errors are JS `Error`s: drop their "Error: " prefix.
         let inner = inner.strip_prefix("Error: ").unwrap_or(&inner).to_owned();
         let found = value_at(&value, &path);
@@ -30,7 +36,7 @@ pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> 
         // TypeError rather than a serde "invalid type": say what was expected.
         if inner.starts_with("TypeError") && !js_sys::Array::is_array(&found) {
             let what = format!("expected an array, got {}", describe(&found));
-            let path = path.to_string();
+            let path = render(&path);
             return if path == "." {
                 what
             } else {
@@ -50,7 +56,7 @@ pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> 
             }
             _ => inner,
         };
-        let path = path.to_string();
+        let path = render(&path);
         if path == "." {
             what
         } else {
@@ -59,19 +65,312 @@ pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> 
     })
 }
 
-/// The JS value at a serde path (`cart[1]`), `undefined` where the path does not lead.
-fn value_at(root: &JsValue, path: &serde_path_to_error::Path) -> JsValue {
-    use serde_path_to_error::Segment;
+/// One step of the path to the value being read: an object's field or an array's element.
+enum Segment {
+    Field(&'static str),
+    Index(u32),
+}
+
+/// The path from the root value to the one being read; left pointing at the bad value when reading fails.
+type Path = RefCell<Vec<Segment>>;
+
+/// The path as `cart[1]`, `[0].id`, `limits.maxK`, or `.` for the root (serde_path_to_error's notation).
+fn render(path: &[Segment]) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Segment::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+            Segment::Field(f) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(f);
+            }
+        }
+    }
+    out
+}
+
+/// The JS value at `path`, `undefined` where the path does not lead.
+fn value_at(root: &JsValue, path: &[Segment]) -> JsValue {
     let mut v = root.clone();
-    for seg in path.iter() {
-        let key: JsValue = match seg {
-            Segment::Seq { index } => JsValue::from(*index as u32),
-            Segment::Map { key } => JsValue::from_str(key),
-            _ => continue,
+    for seg in path {
+        v = match seg {
+            // An iterable that is not an array (a `Set`) was read in iteration order.
+            Segment::Index(i) if !js_sys::Array::is_array(&v) => js_sys::try_iter(&v)
+                .ok()
+                .flatten()
+                .and_then(|mut values| values.nth(*i as usize))
+                .and_then(Result::ok)
+                .unwrap_or(JsValue::UNDEFINED),
+            Segment::Index(i) => {
+                js_sys::Reflect::get(&v, &JsValue::from(*i)).unwrap_or(JsValue::UNDEFINED)
+            }
+            Segment::Field(f) => {
+                js_sys::Reflect::get(&v, &JsValue::from_str(f)).unwrap_or(JsValue::UNDEFINED)
+            }
         };
-        v = js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED);
     }
     v
+}
+
+/// serde-wasm-bindgen's deserializer that keeps the path to the value being read in `path`: arrays, structs,
+/// options and newtypes are walked here (the same way serde-wasm-bindgen walks them), everything else is
+/// delegated. Cheaper in code than serde_path_to_error's wrappers around every visitor (~10 KiB gzip).
+struct Tracked<'p> {
+    value: JsValue,
+    path: &'p Path,
+}
+
+impl Tracked<'_> {
+    fn inner(self) -> serde_wasm_bindgen::Deserializer {
+        serde_wasm_bindgen::Deserializer::from(self.value)
+    }
+}
+
+macro_rules! delegate {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            self.inner().$method(visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Tracked<'_> {
+    type Error = serde_wasm_bindgen::Error;
+
+    delegate!(deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string deserialize_bytes
+        deserialize_byte_buf deserialize_unit deserialize_map deserialize_identifier deserialize_ignored_any);
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.value.loose_eq(&JsValue::NULL) {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.inner().deserialize_unit_struct(name, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value.dyn_into::<js_sys::Array>() {
+            Ok(array) => visitor.visit_seq(Elements {
+                len: array.length(),
+                array,
+                next: 0,
+                path: self.path,
+            }),
+            // Another iterable (a Set…) is read as serde-wasm-bindgen reads it.
+            Err(value) => match js_sys::try_iter(&value)? {
+                Some(iter) => visitor.visit_seq(Iterated {
+                    iter,
+                    next: 0,
+                    path: self.path,
+                }),
+                None => Err(invalid_type(&value, &visitor)),
+            },
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.inner().deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.inner().deserialize_tuple_struct(name, len, visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if self.value.is_object() {
+            visitor.visit_map(Fields {
+                object: self.value,
+                fields: fields.iter(),
+                next: None,
+                path: self.path,
+            })
+        } else {
+            Err(invalid_type(&self.value, &visitor))
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.inner().deserialize_enum(name, variants, visitor)
+    }
+}
+
+/// serde-wasm-bindgen's "invalid type" error for `value` (its own is private): one copy for every type read,
+/// where delegating each struct or sequence to serde-wasm-bindgen would copy its walk for each.
+#[cold]
+fn invalid_type(value: &JsValue, expected: &dyn de::Expected) -> serde_wasm_bindgen::Error {
+    use de::{Error as _, Unexpected};
+    let (string, bytes);
+    let unexpected = if value.loose_eq(&JsValue::NULL) {
+        Unexpected::Unit
+    } else if let Some(v) = value.as_bool() {
+        Unexpected::Bool(v)
+    } else if let Some(v) = value.as_f64() {
+        Unexpected::Float(v)
+    } else if let Some(v) = value.as_string() {
+        string = v;
+        Unexpected::Str(&string)
+    } else if let Some(v) = value.dyn_ref::<js_sys::Uint8Array>() {
+        bytes = v.to_vec();
+        Unexpected::Bytes(&bytes)
+    } else if let Some(v) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        bytes = js_sys::Uint8Array::new(v).to_vec();
+        Unexpected::Bytes(&bytes)
+    } else {
+        string = format!("{value:?}");
+        Unexpected::Other(&string)
+    };
+    serde_wasm_bindgen::Error::invalid_type(unexpected, expected)
+}
+
+/// A JS iterable's values that is not an array, each read with its index on the path.
+struct Iterated<'p> {
+    iter: js_sys::IntoIter,
+    next: u32,
+    path: &'p Path,
+}
+
+impl<'de> de::SeqAccess<'de> for Iterated<'_> {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Self::Error> {
+        let Some(value) = self.iter.next().transpose()? else {
+            return Ok(None);
+        };
+        self.path.borrow_mut().push(Segment::Index(self.next));
+        self.next += 1;
+        let v = seed.deserialize(Tracked {
+            value,
+            path: self.path,
+        })?;
+        self.path.borrow_mut().pop();
+        Ok(Some(v))
+    }
+}
+
+/// A JS array's elements, each read with its index on the path.
+struct Elements<'p> {
+    array: js_sys::Array,
+    len: u32,
+    next: u32,
+    path: &'p Path,
+}
+
+impl<'de> de::SeqAccess<'de> for Elements<'_> {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Self::Error> {
+        if self.next >= self.len {
+            return Ok(None);
+        }
+        let index = self.next;
+        self.next += 1;
+        self.path.borrow_mut().push(Segment::Index(index));
+        let v = seed.deserialize(Tracked {
+            value: self.array.get(index),
+            path: self.path,
+        })?;
+        self.path.borrow_mut().pop();
+        Ok(Some(v))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some((self.len - self.next) as usize)
+    }
+}
+
+/// A JS object's values of a struct's fields (fields the object lacks are skipped, others ignored), each
+/// read with its name on the path.
+struct Fields<'p> {
+    object: JsValue,
+    fields: std::slice::Iter<'static, &'static str>,
+    next: Option<(&'static str, JsValue)>,
+    path: &'p Path,
+}
+
+impl<'de> de::MapAccess<'de> for Fields<'_> {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        for &field in &mut self.fields {
+            let key = JsValue::from_str(field);
+            let value = js_sys::Reflect::get(&self.object, &key).unwrap_or(JsValue::UNDEFINED);
+            // `undefined` may be a missing field: only a present one is read.
+            if !value.is_undefined() || js_sys::Reflect::has(&self.object, &key).unwrap_or(false) {
+                self.next = Some((field, value));
+                return seed.deserialize(field.into_deserializer()).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        let (field, value) = self.next.take().unwrap_or(("?", JsValue::UNDEFINED));
+        self.path.borrow_mut().push(Segment::Field(field));
+        let v = seed.deserialize(Tracked {
+            value,
+            path: self.path,
+        })?;
+        self.path.borrow_mut().pop();
+        Ok(v)
+    }
 }
 
 /// A short description of a JS value for an error: `number 5`, `string "5"`, `null`, `an array`…

@@ -125,6 +125,50 @@ pub fn errors_name_field_and_value_and_the_instance_survives() {
     assert!(r.item("nope").unwrap().is_undefined());
 }
 
+/// A JS iterable that is not an array (a `Set`) is read like an array, as serde-wasm-bindgen reads it, and the
+/// path in an error names every step down to the bad element (src/wasm/dto.rs tracks it).
+pub fn iterables_read_like_arrays_and_paths_name_every_step() {
+    let mut r = shop();
+    let query = |cart: &str| {
+        let q = js_sys::Object::new();
+        let set = js_sys::Set::new(&js(cart));
+        js_sys::Reflect::set(&q, &"cart".into(), &set).unwrap();
+        js_sys::Reflect::set(&q, &"k".into(), &3.into()).unwrap();
+        JsValue::from(q)
+    };
+    let from_set = r.also_buy(query(r#"["bread"]"#)).unwrap();
+    let from_array = r.also_buy(js(r#"{"cart": ["bread"], "k": 3}"#)).unwrap();
+    let json = |v: &JsValue| String::from(js_sys::JSON::stringify(v).unwrap());
+    assert_eq!(json(&from_set), json(&from_array));
+    assert_eq!(js_sys::Array::from(&from_set).length(), 3);
+
+    let msg = message(r.also_buy(query(r#"["bread", 7]"#)).unwrap_err());
+    assert_eq!(
+        msg,
+        r#"alsobuy: invalid query: field "cart[1]": expected a string, got number 7"#
+    );
+    let msg = message(
+        r.set_catalog(js(r#"[{"id": "a"}, {"id": "b", "tags": ["x", 5]}]"#))
+            .unwrap_err(),
+    );
+    assert_eq!(
+        msg,
+        r#"alsobuy: invalid catalog: field "[1].tags[1]": expected a string, got number 5"#
+    );
+    // An object where an array belongs; an array where an item belongs is read as an object without an id.
+    let msg = message(r.set_catalog(js(r#"{"id": "a"}"#)).unwrap_err());
+    assert_eq!(
+        msg,
+        "alsobuy: invalid catalog: expected an array, got an object"
+    );
+    let msg = message(r.set_catalog(js(r#"[["a"]]"#)).unwrap_err());
+    assert_eq!(
+        msg,
+        r#"alsobuy: invalid catalog: field "[0]": missing field `id`"#
+    );
+    assert!(r.item("milk").unwrap().is_object());
+}
+
 pub fn packs_round_trip_and_corruption_is_an_error() {
     let r = shop();
     let pack = r.export_pack().unwrap();
