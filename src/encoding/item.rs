@@ -263,10 +263,26 @@ pub fn fold_case(text: &str) -> String {
 fn lower(u: u32) -> u32 {
     let even = u % 2 == 0;
     match u {
-        0xc0..=0xd6 | 0xd8..=0xde | 0x391..=0x3a1 | 0x3a3..=0x3ab | 0x410..=0x42f | 0xff21..=0xff3a => u + 0x20,
-        0x100..=0x12f | 0x132..=0x137 | 0x14a..=0x177 | 0x1de..=0x1ef | 0x1f8..=0x21f | 0x222..=0x233
-        | 0x246..=0x24f | 0x370..=0x373 | 0x3d8..=0x3ef | 0x460..=0x481 | 0x48a..=0x4bf | 0x4d0..=0x52f
-        | 0x1e00..=0x1e95 | 0x1ea0..=0x1eff
+        0xc0..=0xd6
+        | 0xd8..=0xde
+        | 0x391..=0x3a1
+        | 0x3a3..=0x3ab
+        | 0x410..=0x42f
+        | 0xff21..=0xff3a => u + 0x20,
+        0x100..=0x12f
+        | 0x132..=0x137
+        | 0x14a..=0x177
+        | 0x1de..=0x1ef
+        | 0x1f8..=0x21f
+        | 0x222..=0x233
+        | 0x246..=0x24f
+        | 0x370..=0x373
+        | 0x3d8..=0x3ef
+        | 0x460..=0x481
+        | 0x48a..=0x4bf
+        | 0x4d0..=0x52f
+        | 0x1e00..=0x1e95
+        | 0x1ea0..=0x1eff
             if even =>
         {
             u + 1
@@ -392,9 +408,7 @@ mod tests {
     /// inside them (ASCII … full-width Latin) it always agrees with std.
     #[test]
     fn fold_case_agrees_with_std_and_never_invents_a_letter() {
-        let covered = |u: u32| {
-            matches!(u, 0..=0x17f | 0x370..=0x3ff | 0x400..=0x58f | 0x1e00..=0x1eff | 0xff00..=0xffef)
-        };
+        let covered = |u: u32| matches!(u, 0..=0x17f | 0x370..=0x3ff | 0x400..=0x58f | 0x1e00..=0x1eff | 0xff00..=0xffef);
         let mut folded = 0;
         for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
             let s = c.to_string();
@@ -431,6 +445,9 @@ mod tests {
             assert_ne!(s.to_lowercase(), s);
         }
         // Words are folded the same way, so "MILK" in a query matches "milk" in a name.
-        assert_eq!(words("Ÿogurt, MILK!").collect::<Vec<_>>(), ["ÿogurt", "milk"]);
+        assert_eq!(
+            words("Ÿogurt, MILK!").collect::<Vec<_>>(),
+            ["ÿogurt", "milk"]
+        );
     }
 }
