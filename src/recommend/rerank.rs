@@ -1009,7 +1009,7 @@ impl Recommender {
         let s_int = inv(max(|c| c.matches_your_interest)) * w.matches_your_interest;
         let s_reb = inv(max(|c| c.bought_before)) * w.bought_before;
         let s_pop = inv(max(|c| c.popular)) * w.popular;
-        let mut scored: Vec<(f32, u32)> = candidates
+        let scored: Vec<(f32, u32)> = candidates
             .iter()
             .filter_map(|c| {
                 let s = c
@@ -1024,9 +1024,11 @@ impl Recommender {
                 score.is_finite().then_some((score, s))
             })
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.truncate(n);
-        scored.into_iter().map(|x| x.1).collect()
+        // Score descending, then index ascending: the shared heap sort (no stable sort in the wasm for this).
+        super::sort_best_first(scored, n, |&(score, s)| (score, s as usize))
+            .into_iter()
+            .map(|x| x.1)
+            .collect()
     }
 
     fn fresh_model(&self, layout: FeatureLayout) -> Result<(Mlp, ModelStats)> {
