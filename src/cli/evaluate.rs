@@ -148,6 +148,7 @@ fn mlp_config(
             "mlp_epochs" => c.epochs = v as usize,
             "mlp_max_cases" => c.max_cases = v as usize,
             "mlp_blend" => c.blend = v as f32,
+            "mlp_ensemble" => c.ensemble = v as usize,
             "mlp_hidden" => c.hidden = vec![v as usize, (v as usize / 2).max(1)],
             _ => {}
         }
