@@ -25,14 +25,14 @@ cargo test
 step "wasm in Node: wasm-pack test --node"
 wasm-pack test --node
 
-step "the offline models in Node (feature models): wasm-pack test --node --features models -- --test models_node"
-wasm-pack test --node --features models -- --test models_node
+step "the offline models in Node (feature models): wasm-pack test --node --features models --test models_node"
+wasm-pack test --node --features models --test models_node
 
 step "wasm in headless Chromium: wasm-pack test --headless --chrome"
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 
 step "the offline models in headless Chromium (feature models): --test models_web"
-wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --features models -- --test models_web
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --features models --test models_web
 
 step "build the package (wasm-pack build --target web: the widget module, then alsobuy/models)"
 bash scripts/build-pkg.sh web

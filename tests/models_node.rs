@@ -1,5 +1,5 @@
 //! The JS class `Model` (cargo feature `models`) in Node:
-//! `wasm-pack test --node --features models -- --test models_node`.
+//! `wasm-pack test --node --features models --test models_node`.
 #![cfg(all(target_arch = "wasm32", feature = "models"))]
 #![allow(clippy::unwrap_used)]
 

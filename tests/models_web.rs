@@ -1,5 +1,5 @@
 //! The JS class `Model` (cargo feature `models`) in headless Chromium:
-//! `wasm-pack test --headless --chrome --features models -- --test models_web`.
+//! `wasm-pack test --headless --chrome --features models --test models_web`.
 #![cfg(all(target_arch = "wasm32", feature = "models"))]
 #![allow(clippy::unwrap_used)]
 

@@ -2,7 +2,7 @@
 //! (`tests/fixtures/models.json`, kept current by `tests/models_fixture.rs`) and the `Model` rows of the
 //! bad-input table (`J50`…, docs/bad-input.md; the row ids are checked against the doc by
 //! `tests/bad_input.rs`). Run by `tests/models_node.rs` (Node) and `tests/models_web.rs` (Chromium):
-//! `wasm-pack test --node --features models -- --test models_node`.
+//! `wasm-pack test --node --features models --test models_node`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use alsobuy::wasm::models::JsModel;
