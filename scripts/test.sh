@@ -16,16 +16,25 @@ cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32: the JS bindings)"
 cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
+step "cargo clippy (wasm32 with the feature models: the JS class Model)"
+cargo clippy --target wasm32-unknown-unknown --lib --tests --features models -- -D warnings
+
 step "native tests: cargo test"
 cargo test
 
 step "wasm in Node: wasm-pack test --node"
 wasm-pack test --node
 
+step "the offline models in Node (feature models): wasm-pack test --node --features models --test models_node"
+wasm-pack test --node --features models --test models_node
+
 step "wasm in headless Chromium: wasm-pack test --headless --chrome"
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 
-step "build the package (wasm-pack build --target web)"
+step "the offline models in headless Chromium (feature models): --test models_web"
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --features models --test models_web
+
+step "build the package (wasm-pack build --target web: the widget module, then alsobuy/models)"
 bash scripts/build-pkg.sh web
 
 step "download size budget (scripts/check-size.mjs) and bench tooling tests (no timings)"

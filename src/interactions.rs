@@ -207,6 +207,16 @@ impl InteractionsBuilder {
         Ok(())
     }
 
+    /// Number of distinct items so far (given at construction or pushed).
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether item `name` already has an index.
+    pub fn has_item(&self, name: &str) -> bool {
+        self.items.get(name).is_some()
+    }
+
     /// Number of rows pushed so far.
     pub fn len(&self) -> usize {
         self.rows.len()

@@ -661,7 +661,12 @@ fn the_doc_lists_exactly_these_rows() {
         cli,
         "C rows: docs/bad-input.md vs tests/bad_input.rs"
     );
-    let js_src = include_str!("wasm_bad_input/mod.rs");
+    // The `Model` rows (feature `models`) live beside their cross-check in tests/wasm_models/.
+    let js_src = [
+        include_str!("wasm_bad_input/mod.rs"),
+        include_str!("wasm_models/mod.rs"),
+    ]
+    .concat();
     let js: BTreeSet<String> = js_src
         .lines()
         .filter_map(|l| {
@@ -675,6 +680,6 @@ fn the_doc_lists_exactly_these_rows() {
     assert_eq!(
         ids_in(&table_rows, 'J'),
         js,
-        "J rows: docs/bad-input.md vs tests/wasm_bad_input/mod.rs"
+        "J rows: docs/bad-input.md vs tests/wasm_bad_input/mod.rs + tests/wasm_models/mod.rs"
     );
 }

@@ -20,12 +20,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::input::CsvFile;
+use super::input::{CsvFile, CsvRow};
 use super::CliError;
-use crate::catalog::Item;
-use crate::ids::{validate_id, Interner};
-use crate::interactions::{Interactions, InteractionsBuilder};
-use crate::scorers::{fit_with_catalogue, top_k, Query};
+use crate::ids::validate_id;
+use crate::scorers::fitted::{DataError, ModelLimits, QueryBuffers, TrainEventKind, TrainingData};
+use crate::scorers::FitError;
 
 /// Arguments of `alsobuy recommend`.
 #[derive(Debug, Clone, Args)]
@@ -57,61 +56,47 @@ pub struct RecommendArgs {
     pub seed: u64,
 }
 
-/// Event weight of an event kind, `None` for an unknown kind.
+/// Event weight of an event kind, `None` for an unknown kind (see [`TrainEventKind`]).
 pub fn event_weight(kind: &str) -> Option<f32> {
-    match kind {
-        "view" => Some(1.0),
-        "cart" => Some(3.0),
-        "purchase" => Some(5.0),
-        _ => None,
-    }
+    TrainEventKind::parse(kind).ok().map(TrainEventKind::weight)
 }
 
-/// Reads `items.csv` into an interner (catalogue order) and the items' attributes (the first row of a
-/// repeated item), validating ids and prices.
-pub fn read_items(path: &Path) -> Result<(Interner, Vec<Item>), CliError> {
+/// A core data error at `row` of `f`, in the field the error names.
+fn row_error(f: &CsvFile, row: &CsvRow, e: &DataError) -> CliError {
+    f.error(row, e.field(), e.to_string())
+}
+
+/// Reads `items.csv` into `data` (catalogue order; the first row of a repeated item), validating ids and
+/// prices.
+pub fn read_items(path: &Path, data: &mut TrainingData) -> Result<(), CliError> {
     let mut f = CsvFile::open(path, &["item", "category", "brand", "price"])?;
-    let mut items = Interner::new();
-    let mut attrs = Vec::new();
     while let Some(row) = f.next_row() {
         let row = row?;
         let item = f.get(&row, "item")?;
-        validate_id("item", item).map_err(|e| f.error(&row, "item", e.to_string()))?;
         let price = f.get(&row, "price")?;
-        let mut parsed = None;
-        if !price.is_empty() {
-            match price.parse::<f64>() {
-                Ok(p) if p.is_finite() && p >= 0.0 => parsed = Some(p),
-                _ => {
-                    return Err(f.error(
-                        &row,
-                        "price",
-                        format!("not a finite non-negative number: {price:?}"),
-                    ))
-                }
-            }
-        }
+        let bad_price = || {
+            f.error(
+                &row,
+                "price",
+                format!("not a finite non-negative number: {price:?}"),
+            )
+        };
+        // Unparsable is NaN, which the core refuses (after the id, as for any bad price).
+        let parsed = (!price.is_empty()).then(|| price.parse::<f64>().unwrap_or(f64::NAN));
         let category = f.get(&row, "category")?;
         let brand = f.get(&row, "brand")?;
-        let before = items.len();
-        items
-            .intern(item)
-            .map_err(|e| f.error(&row, "item", e.to_string()))?;
-        if items.len() > before {
-            let mut it = Item::new(item, category);
-            it.brand = (!brand.is_empty()).then(|| brand.to_owned());
-            it.price = parsed;
-            attrs.push(it);
-        }
+        data.add_item(item, category, Some(brand), parsed)
+            .map_err(|e| match e {
+                DataError::BadPrice(_) => bad_price(),
+                e => row_error(&f, &row, &e),
+            })?;
     }
-    Ok((items, attrs))
+    Ok(())
 }
 
-/// Reads `train.csv` into an interaction matrix whose item index starts with `items`.
-pub fn read_events(path: &Path, items: Interner) -> Result<Interactions, CliError> {
+/// Reads `train.csv` into `data` (after its catalogue rows, if any).
+pub fn read_events(path: &Path, data: &mut TrainingData) -> Result<(), CliError> {
     let mut f = CsvFile::open(path, &["user", "session", "item", "event", "timestamp"])?;
-    let mut b = InteractionsBuilder::with_items(items);
-    let mut fallback_session = String::new();
     while let Some(row) = f.next_row() {
         let row = row?;
         let user = f.get(&row, "user")?;
@@ -119,13 +104,7 @@ pub fn read_events(path: &Path, items: Interner) -> Result<Interactions, CliErro
         let item = f.get(&row, "item")?;
         let event = f.get(&row, "event")?;
         let ts = f.get(&row, "timestamp")?;
-        let weight = event_weight(event).ok_or_else(|| {
-            f.error(
-                &row,
-                "event",
-                format!("unknown event {event:?} (expected view, cart or purchase)"),
-            )
-        })?;
+        let kind = TrainEventKind::parse(event).map_err(|e| row_error(&f, &row, &e))?;
         let timestamp: i64 = ts.parse().map_err(|_| {
             f.error(
                 &row,
@@ -133,32 +112,10 @@ pub fn read_events(path: &Path, items: Interner) -> Result<Interactions, CliErro
                 format!("not an integer number of seconds: {ts:?}"),
             )
         })?;
-        if !user.is_empty() {
-            validate_id("user", user).map_err(|e| f.error(&row, "user", e.to_string()))?;
-        }
-        validate_id("item", item).map_err(|e| f.error(&row, "item", e.to_string()))?;
-        let session = if session.is_empty() {
-            if user.is_empty() {
-                return Err(f.error(
-                    &row,
-                    "session",
-                    "empty session and empty user: the row belongs to no one".into(),
-                ));
-            }
-            // No session given: the user's events form one basket.
-            fallback_session.clear();
-            fallback_session.push_str("user:");
-            fallback_session.push_str(user);
-            fallback_session.as_str()
-        } else {
-            validate_id("session", session).map_err(|e| f.error(&row, "session", e.to_string()))?;
-            session
-        };
-        let user = (!user.is_empty()).then_some(user);
-        b.push(user, session, item, weight, timestamp)
-            .map_err(|e| f.error(&row, "row", e.to_string()))?;
+        data.add_event(Some(user), Some(session), item, kind, timestamp)
+            .map_err(|e| row_error(&f, &row, &e))?;
     }
-    Ok(b.build())
+    Ok(())
 }
 
 /// Runs `alsobuy recommend`.
@@ -166,15 +123,16 @@ pub fn run(args: &RecommendArgs) -> Result<(), CliError> {
     if args.k == 0 {
         return Err(CliError::Usage("--k must be at least 1".into()));
     }
-    let (items, attrs) = match &args.items {
-        Some(p) => read_items(p)?,
-        None => (Interner::new(), Vec::new()),
-    };
-    let data = read_events(&args.events, items)?;
-    let model = fit_with_catalogue(&args.model, &data, &attrs, args.seed)
-        .map_err(|e| CliError::Usage(format!("--model: {e}")))?;
-    let n = data.n_items();
-    let tie: Vec<f32> = data.popularity().iter().map(|&c| c as f32).collect();
+    let mut data = TrainingData::with_limits(ModelLimits::unlimited())
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    if let Some(p) = &args.items {
+        read_items(p, &mut data)?;
+    }
+    read_events(&args.events, &mut data)?;
+    let model = data.fit(&args.model, args.seed).map_err(|e| match e {
+        FitError::NoEvents => CliError::Usage(format!("{}: {e}", args.events.display())),
+        e => CliError::Usage(format!("--model: {e}")),
+    })?;
 
     let out_dir = match args.out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -199,10 +157,7 @@ pub fn run(args: &RecommendArgs) -> Result<(), CliError> {
 
     let mut q = CsvFile::open(&args.queries, &["query", "user", "context"])?;
     let mut seen: HashSet<String> = HashSet::new();
-    let mut scores = vec![0f32; n];
-    let mut excluded = vec![false; n];
-    let mut marked: Vec<u32> = Vec::new();
-    let mut context: Vec<u32> = Vec::new();
+    let mut buffers = QueryBuffers::default();
     while let Some(row) = q.next_row() {
         let row = row?;
         let id = q.get(&row, "query")?;
@@ -212,50 +167,17 @@ pub fn run(args: &RecommendArgs) -> Result<(), CliError> {
         }
         let user = q.get(&row, "user")?;
         let ctx = q.get(&row, "context")?;
-        context.clear();
-        for it in ctx.split_whitespace() {
-            if let Some(i) = data.items().get(it) {
-                if !context.contains(&i) {
-                    context.push(i);
-                }
-            }
-        }
-        let history = if user.is_empty() {
-            Vec::new()
-        } else {
-            data.row_of_user(user)
-                .map(|r| data.history(r))
-                .unwrap_or_default()
-        };
-        model
-            .score_into(
-                &Query {
-                    history: &history,
-                    context: &context,
-                },
-                &mut scores,
+        let best = model
+            .recommend_with(
+                Some(user),
+                ctx.split_whitespace(),
+                args.k,
+                args.exclude_history,
+                &mut buffers,
             )
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        marked.clear();
-        marked.extend_from_slice(&context);
-        if args.exclude_history {
-            marked.extend(history.iter().map(|&(i, _)| i));
-        }
-        for &i in &marked {
-            if let Some(e) = excluded.get_mut(i as usize) {
-                *e = true;
-            }
-        }
-        let best = top_k(&scores, &tie, args.k, |i| {
-            excluded.get(i as usize).copied().unwrap_or(true)
-        });
-        for &i in &marked {
-            if let Some(e) = excluded.get_mut(i as usize) {
-                *e = false;
-            }
-        }
         for (rank, (item, score)) in best.into_iter().enumerate() {
-            let name = data.items().name(item).unwrap_or_default();
+            let name = model.item_id(item).unwrap_or_default();
             w.write_record([id, &(rank + 1).to_string(), name, &format!("{score:.6}")])
                 .map_err(csv_err)?;
         }

@@ -25,7 +25,7 @@ pub mod kernels;
 #[forbid(unsafe_code)]
 pub mod loss;
 #[forbid(unsafe_code)]
-mod math;
+pub(crate) mod math;
 #[forbid(unsafe_code)]
 pub mod mlp;
 #[forbid(unsafe_code)]

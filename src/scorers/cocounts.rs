@@ -13,6 +13,7 @@
 //! Each item keeps at most `max_pairs` partners (its most frequent); missing pairs count as `c = 0`.
 //! Fitting: `O(Σ_r min(len_r, max_row_len)²)`; a query: `O(n + Σ_i partners(i))`.
 
+use super::detmath::ln32;
 use crate::interactions::Csr;
 
 /// Sparse per-item partner counts.
@@ -111,11 +112,11 @@ impl CoCounts {
             }
             let p = (self.count(i) + 0.5) / (self.rows + 1.0);
             total_w += w;
-            base += w * (beta * p).ln();
+            base += w * ln32(beta * p);
         }
         for (j, o) in out.iter_mut().enumerate() {
             let nj = self.counts.get(j).copied().unwrap_or(0.0);
-            *o = base - total_w * (nj + beta).ln();
+            *o = base - total_w * ln32(nj + beta);
         }
         for &(i, w) in inputs {
             if (i as usize) >= self.counts.len() {
@@ -124,7 +125,7 @@ impl CoCounts {
             let bp = beta * (self.count(i) + 0.5) / (self.rows + 1.0);
             for &(j, c) in self.partners(i) {
                 if let Some(o) = out.get_mut(j as usize) {
-                    *o += w * ((c + bp).ln() - bp.ln());
+                    *o += w * (ln32(c + bp) - ln32(bp));
                 }
             }
         }

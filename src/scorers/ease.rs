@@ -143,7 +143,7 @@ fn mean_row_weight(x: &Csr, row_norm: f64) -> f64 {
     for r in 0..x.n_rows() {
         let len = x.row(r).0.len();
         if len > 0 {
-            s += (len as f64).powf(-row_norm);
+            s += super::detmath::pow64(len as f64, -row_norm);
             c += 1;
         }
     }
@@ -163,7 +163,7 @@ pub fn gram(x: &Csr, n: usize, row_norm: f64) -> Array2<f64> {
         let w = if row_norm == 0.0 {
             1.0
         } else {
-            (cols.len().max(1) as f64).powf(-row_norm)
+            super::detmath::pow64(cols.len().max(1) as f64, -row_norm)
         };
         for &i in cols {
             for &j in cols {

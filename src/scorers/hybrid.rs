@@ -212,7 +212,7 @@ impl HybridConfig {
         let mut pop: Vec<f32> = data
             .popularity()
             .iter()
-            .map(|&c| (1.0 + c as f32).ln())
+            .map(|&c| super::detmath::ln32(1.0 + c as f32))
             .collect();
         standardise(&mut pop);
         Ok(Hybrid {
@@ -287,7 +287,7 @@ impl Hybrid {
                 let age = (len - 1 - p) as f32;
                 (
                     i,
-                    c.floor + (1.0 - c.floor) * 0.5f32.powf(age / c.half_life),
+                    c.floor + (1.0 - c.floor) * super::detmath::pow32(0.5, age / c.half_life),
                 )
             })
             .collect();
@@ -319,7 +319,7 @@ impl Scorer for Hybrid {
         if let Some(cc) = &self.nb {
             cc.log_likelihood(&inputs, c.nb_beta, &mut nb);
             for (j, v) in nb.iter_mut().enumerate() {
-                *v += c.nb_prior * (1.0 + cc.count(j as u32)).ln();
+                *v += c.nb_prior * super::detmath::ln32(1.0 + cc.count(j as u32));
             }
             standardise(&mut nb);
         }
@@ -346,7 +346,7 @@ impl Scorer for Hybrid {
             let len = history.len();
             for (p, &(i, _)) in history.iter().enumerate() {
                 let age = (len - 1 - p) as f32;
-                let r = c.floor + (1.0 - c.floor) * 0.5f32.powf(age / c.half_life);
+                let r = c.floor + (1.0 - c.floor) * super::detmath::pow32(0.5, age / c.half_life);
                 if let Some(o) = out.get_mut(i as usize) {
                     *o += c.w_repeat * r;
                 }

@@ -162,7 +162,8 @@ fn internal_folds(data: &Interactions, folds: usize, max_cases: usize, seed: u64
                 }
             }
             _ => {
-                let t = (h >> 11) as usize % items.len().max(1);
+                // Reduced in u64: `as usize` first would keep only 32 bits on wasm32 and pick another target.
+                let t = ((h >> 11) % items.len().max(1) as u64) as usize;
                 if t >= items.len() {
                     continue;
                 }
@@ -279,7 +280,7 @@ impl Signals {
             .and_then(|&i| blend.get(i as usize))
             .copied()
             .unwrap_or(0.0);
-        let n_inputs = (1.0 + unit.len() as f32).ln();
+        let n_inputs = super::detmath::ln32(1.0 + unit.len() as f32);
         let mut rows = Vec::with_capacity((candidates.len() + extra.len()) * WIDTH);
         for (rank, &j) in candidates.iter().chain(extra).enumerate() {
             let ju = j as usize;
@@ -304,7 +305,7 @@ impl Signals {
                 get(&blend),
                 get(&ease),
                 get(&knn),
-                1.0 / (2.0 + rank as f32).ln(),
+                1.0 / super::detmath::ln32(2.0 + rank as f32),
                 get(&blend) - best,
                 n_inputs,
             ]);

@@ -19,7 +19,9 @@
 pub mod cocounts;
 pub mod content;
 pub mod cooccur;
+pub(crate) mod detmath;
 pub mod ease;
+pub mod fitted;
 pub mod hybrid;
 pub mod item_knn;
 pub mod mlp;
@@ -36,6 +38,7 @@ use crate::interactions::Interactions;
 pub use content::{Content, ContentConfig};
 pub use cooccur::{Cooccur, CooccurScorerConfig};
 pub use ease::{Ease, EaseConfig};
+pub use fitted::{FittedModel, ModelLimits, TrainEventKind, TrainingData};
 pub use hybrid::{Hybrid, HybridConfig};
 pub use item_knn::{ItemKnn, ItemKnnConfig};
 pub use mlp::{MlpRerank, MlpRerankConfig};
@@ -309,6 +312,9 @@ pub enum FitError {
         "unknown model {0:?}: expected one of popular, cooccur, content, knn, ease, blend, mlp, hybrid"
     )]
     UnknownModel(String),
+    /// There is nothing to fit on.
+    #[error("no events to fit on: the events are empty")]
+    NoEvents,
     /// Fitting failed.
     #[error(transparent)]
     Scorer(#[from] ScorerError),

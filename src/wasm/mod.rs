@@ -5,6 +5,8 @@ pub mod dto;
 mod error;
 pub mod journal;
 pub mod model;
+#[cfg(feature = "models")]
+pub mod models;
 pub mod recommender;
 pub mod similarity;
 pub mod storage;

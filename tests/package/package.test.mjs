@@ -38,6 +38,58 @@ test('the web package installs from a tarball and works when imported by name', 
   assert.match(out.error, /teleport/);
 });
 
+test('alsobuy/models installs with the package and fits + recommends in Node', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alsobuy-models-consumer-'));
+  const tarball = npm(['pack', join(ROOT, 'pkg'), '--pack-destination', dir, '--silent'], dir).trim().split('\n').pop();
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
+  npm(['install', '--no-audit', '--no-fund', '--offline', join(dir, tarball)], dir);
+  const installed = join(dir, 'node_modules', 'alsobuy', 'models');
+  for (const f of ['alsobuy_models.js', 'alsobuy_models_bg.wasm', 'alsobuy_models.d.ts']) {
+    assert.ok(existsSync(join(installed, f)), `models/${f} is in the installed package`);
+  }
+  writeFileSync(join(dir, 'fit.mjs'), `
+    import { readFileSync } from 'node:fs';
+    import { createRequire } from 'node:module';
+    import { initSync, Model } from 'alsobuy/models';
+    const require = createRequire(import.meta.url);
+    initSync({ module: readFileSync(new URL('./models/alsobuy_models_bg.wasm', 'file://' + require.resolve('alsobuy/package.json'))) });
+    const events = [
+      { user: 'u1', session: 'a', item: 'milk', kind: 'purchase', timestamp: 1 },
+      { user: 'u1', session: 'a', item: 'bread', kind: 'purchase', timestamp: 2 },
+      { session: 'b', item: 'milk', kind: 'cart', timestamp: 3 },
+      { session: 'b', item: 'bread', kind: 'purchase', timestamp: 4 },
+      { session: 'c', item: 'milk', kind: 'view', timestamp: 5 },
+      { session: 'c', item: 'jam', kind: 'purchase', timestamp: 6 },
+    ];
+    const items = [{ item: 'tea', category: 'drinks', price: 2 }];
+    const out = {};
+    for (const name of Model.modelNames()) {
+      const m = Model.fit({ model: name, events, items, seed: 7 });
+      out[name] = m.recommend({ context: ['milk'], k: 2 });
+      m.free();
+    }
+    let error = '';
+    try { Model.fit({ model: 'magic', events }); } catch (e) { error = e.message; }
+    console.log(JSON.stringify({ names: Model.modelNames(), out, error }));
+  `);
+  const res = JSON.parse(execFileSync(process.execPath, ['fit.mjs'], { cwd: dir, encoding: 'utf8' }));
+  assert.deepEqual(res.names, ['popular', 'cooccur', 'content', 'knn', 'ease', 'blend', 'mlp', 'hybrid']);
+  for (const name of res.names) {
+    const recs = res.out[name];
+    assert.equal(recs.length, 2, name);
+    assert.ok(recs.every((r) => typeof r.item === 'string' && typeof r.score === 'number' && r.item !== 'milk'), name);
+  }
+  assert.equal(res.out.cooccur[0].item, 'bread', 'bought with milk in two baskets');
+  assert.match(res.error, /^alsobuy: unknown model "magic"/);
+  const dts = readFileSync(join(installed, 'alsobuy_models.d.ts'), 'utf8');
+  for (const decl of ['export class Model', 'static fit(options: ModelFitOptions): Model',
+    'recommend(query: ModelQuery): ScoredItem[]', 'static modelNames(): string[]', 'export interface TrainingEvent']) {
+    assert.ok(dts.includes(decl), `alsobuy_models.d.ts declares: ${decl}`);
+  }
+  // The widget's module stays without the models (its download must not grow).
+  assert.doesNotMatch(readFileSync(join(ROOT, 'pkg', 'alsobuy.d.ts'), 'utf8'), /class Model\b/);
+});
+
 test('the generated TypeScript types name every argument and result precisely', () => {
   const dts = readFileSync(join(ROOT, 'pkg', 'alsobuy.d.ts'), 'utf8');
   for (const decl of [

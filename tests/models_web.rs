@@ -1,0 +1,28 @@
+//! The JS class `Model` (cargo feature `models`) in headless Chromium:
+//! `wasm-pack test --headless --chrome --features models --test models_web`.
+#![cfg(all(target_arch = "wasm32", feature = "models"))]
+#![allow(clippy::unwrap_used)]
+
+mod wasm_models;
+
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Every model name: the native build's items and scores (tests/fixtures/models.json).
+#[wasm_bindgen_test]
+fn every_model_matches_the_native_rankings() {
+    wasm_models::every_model_matches_the_native_rankings();
+}
+
+/// Defaults, context and history exclusion, limits.
+#[wasm_bindgen_test]
+fn model_defaults_and_semantics() {
+    wasm_models::model_defaults_and_semantics();
+}
+
+/// The `Model` rows (`J50`…) of docs/bad-input.md.
+#[wasm_bindgen_test]
+fn every_model_row_of_the_bad_input_table() {
+    wasm_models::every_model_row_gives_its_documented_outcome();
+}
