@@ -17,7 +17,7 @@
 //! Every implementation here computes each output element as
 //! `c = 0.0; for p in 0..k { c = c + a(i, p) * b(p, j) }` — products rounded to `f32`, then added left to
 //! right, never fused (Rust does not contract `a * b + c` into an FMA, and SIMD128 has no FMA). Blocking and
-//! vectorisation only change *which* elements are computed together (register tiles of 4 or 6 rows × 8 columns,
+//! vectorisation only change *which* elements are computed together (register tiles of 4 rows × 8 columns,
 //! vectorised across columns), never the order of the terms of one element's sum. IEEE-754 `+` and `*` are
 //! correctly rounded on x86-64 (SSE), AArch64 and WebAssembly alike, so the scalar kernel and the wasm32
 //! SIMD128 kernel return **bit-identical** results for the same inputs, natively and in the browser. (Only
@@ -33,10 +33,10 @@
 //! - [`scalar`]: portable safe Rust; also packs 4-row panels of `A` (zero-padded), and its 4×8 tile loop
 //!   over fixed-size arrays is what LLVM vectorises natively (SSE2 on x86-64).
 //! - `simd128` (only on `wasm32` with the `simd128` target feature, which `.cargo/config.toml` enables):
-//!   explicit `core::arch::wasm32` kernels with 6×8 register tiles of f32x4 accumulators (12 accumulators,
-//!   2 `B` vectors and a broadcast `A` value per step: within the 16 SIMD registers of x86-64 hosts; 4×8
-//!   and 1×8 tiles for the last rows), reading `A` in place through `v128.load32_splat`; full tiles add
-//!   the bias, apply the ReLU and store in vector registers. The only `unsafe` code in the crate.
+//!   explicit `core::arch::wasm32` kernels with 4×8 register tiles of f32x4 accumulators (8 accumulators,
+//!   2 `B` vectors and a broadcast `A` value per step: within the 16 SIMD registers of x86-64 hosts),
+//!   reading `A` in place through `v128.load32_splat`; full tiles add the bias, apply the ReLU and store
+//!   in vector registers. The only `unsafe` code in the crate.
 //!
 //! The forward pass of a network packs each layer's weights once per call ([`PackedB`],
 //! [`matmul_bias_packed`]) instead of once per product.
@@ -1158,8 +1158,9 @@ pub mod simd128 {
         gemm_packed(a, la, &bpack, c, m, k, n, epi);
     }
 
-    /// [`gemm`] on `B` already packed by [`super::pack_b`]: row blocks of [`ROWS`] (then 4, then 1) rows,
-    /// each against every column panel.
+    /// [`gemm`] on `B` already packed by [`super::pack_b`]: blocks of 4 rows (then single rows), each
+    /// against every column panel. (6×8 and 5×8 tiles measured slower in V8: 12 or 10 accumulators plus the
+    /// operands exceed what its register allocator keeps in the 16 x86-64 vector registers without spills.)
     #[allow(clippy::too_many_arguments)]
     pub(super) fn gemm_packed(
         a: &[f32],
@@ -1190,38 +1191,24 @@ pub mod simd128 {
         let panels = n.div_ceil(NR);
         let mut i0 = 0;
         while i0 < m {
-            let rows = match m - i0 {
-                left if left >= ROWS => ROWS,
-                left if left >= MR => MR,
-                _ => 1,
-            };
+            let rows = if m - i0 >= MR { MR } else { 1 };
             let a0 = ap.wrapping_add(i0 * rs);
             for (jb, panel) in bpack.chunks_exact(k).take(panels).enumerate() {
                 let j0 = jb * NR;
                 let cols = NR.min(n - j0);
-                // SAFETY (all three arms): rows i0..i0 + rows ≤ m and p < k, so every read is below
+                // SAFETY (both arms): rows i0..i0 + rows ≤ m and p < k, so every read is below
                 // `la.extent(m, k)`, checked above.
-                match rows {
-                    ROWS => {
-                        let acc = unsafe { tile::<ROWS>(a0, rs, cs, panel) };
-                        finish::<ROWS>(c, n, i0, j0, cols, &acc, epi);
-                    }
-                    MR => {
-                        let acc = unsafe { tile::<MR>(a0, rs, cs, panel) };
-                        finish::<MR>(c, n, i0, j0, cols, &acc, epi);
-                    }
-                    _ => {
-                        let acc = unsafe { tile::<1>(a0, rs, cs, panel) };
-                        finish::<1>(c, n, i0, j0, cols, &acc, epi);
-                    }
+                if rows == MR {
+                    let acc = unsafe { tile::<MR>(a0, rs, cs, panel) };
+                    finish::<MR>(c, n, i0, j0, cols, &acc, epi);
+                } else {
+                    let acc = unsafe { tile::<1>(a0, rs, cs, panel) };
+                    finish::<1>(c, n, i0, j0, cols, &acc, epi);
                 }
             }
             i0 += rows;
         }
     }
-
-    /// Rows of the main register tile: `ROWS × 8` accumulators (two f32x4 each).
-    const ROWS: usize = 6;
 
     /// SIMD128 [`super::matmul_a_packed_bt`]; same contract and result bits.
     pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
