@@ -328,9 +328,9 @@ impl Mlp {
 
     /// The output logits `f(x)` (before the sigmoid) for each row; same contract as [`Mlp::predict_slice`].
     ///
-    /// The weights are packed once per call; the input goes forward in chunks of [`PREDICT_CHUNK`] rows,
+    /// The weights are packed once per call; the input goes forward in chunks of 256 rows,
     /// each checked for NaN/∞ just before its first layer reads it (so it is read from cache), and the last
-    /// layer writes straight into the result. Bit-identical to [`Mlp::forward_unchecked`] row by row.
+    /// layer writes straight into the result. Bit-identical to the training forward pass.
     pub fn logits_slice(&self, x: &[f32], rows: usize) -> ModelResult<Vec<f32>> {
         let dim = self.input_dim();
         if rows.checked_mul(dim) != Some(x.len()) {
