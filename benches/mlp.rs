@@ -77,6 +77,20 @@ fn kernel_shapes(c: &mut Criterion) {
             })
         });
         if name.starts_with("AB_") {
+            // The forward layer as W2's predict runs it: weights packed once, bias + ReLU fused.
+            let packed = kernels::PackedB::new(&b, k, n).expect("shape");
+            let bias = values(n, 5);
+            g.bench_with_input(
+                BenchmarkId::new("alsobuy_bias_relu_prepacked", name),
+                &(),
+                |bench, _| {
+                    bench.iter(|| {
+                        kernels::matmul_bias_packed(&a, &packed, &bias, true, &mut out, m)
+                            .expect("shapes");
+                        black_box(&out);
+                    })
+                },
+            );
             let a2 = Array2::from_shape_vec((m, k), a.clone()).expect("shape");
             let b2 = Array2::from_shape_vec((k, n), b.clone()).expect("shape");
             g.bench_with_input(BenchmarkId::new("ndarray_dot", name), &(), |bench, _| {

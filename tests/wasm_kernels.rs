@@ -128,6 +128,40 @@ fn simd_and_scalar_bf16_prefilters_give_the_exact_top_k() {
 
 #[cfg(target_feature = "simd128")]
 #[wasm_bindgen_test]
+fn simd_forward_layers_with_bias_and_relu_equal_the_scalar_steps() {
+    let mut seed = 70_000u64;
+    for &m in &[1usize, 4, 5, 6, 7, 13, 256] {
+        for &k in &[0usize, 1, 17, 64, 128] {
+            for &n in &[1usize, 8, 9, 32, 64] {
+                seed += 1;
+                let mut a = lcg_values(m * k, seed);
+                if k > 0 && m > 2 {
+                    a[k] = f32::INFINITY; // NaN sums: the ReLU maps them to +0 on both paths
+                }
+                let b = lcg_values(k * n, seed + 1000);
+                let bias = lcg_values(n, seed + 2000);
+                let mut sums = vec![0.0f32; m * n];
+                kernels::scalar::matmul(&a, &b, &mut sums, m, k, n).unwrap();
+                let want: Vec<u32> = sums
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &s)| {
+                        let z = s + bias[i % n];
+                        (if z > 0.0 { z } else { 0.0 }).to_bits()
+                    })
+                    .collect();
+                let packed = kernels::PackedB::new(&b, k, n).unwrap();
+                let mut got = vec![f32::NAN; m * n];
+                kernels::matmul_bias_packed(&a, &packed, &bias, true, &mut got, m).unwrap();
+                let got: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
+                assert_eq!(got, want, "{m}x{k}x{n}");
+            }
+        }
+    }
+}
+
+#[cfg(target_feature = "simd128")]
+#[wasm_bindgen_test]
 fn simd_kernels_reject_bad_shapes() {
     let mut c = vec![0.0f32; 4];
     assert!(kernels::simd128::matmul(&[1.0; 3], &[1.0; 4], &mut c, 2, 2, 2).is_err());

@@ -35,7 +35,11 @@
 //! - `simd128` (only on `wasm32` with the `simd128` target feature, which `.cargo/config.toml` enables):
 //!   explicit `core::arch::wasm32` kernels with 4×8 register tiles of f32x4 accumulators (8 accumulators,
 //!   2 `B` vectors and a broadcast `A` value per step: within the 16 SIMD registers of x86-64 hosts),
-//!   reading `A` in place through `v128.load32_splat`. The only `unsafe` code in the crate.
+//!   reading `A` in place through `v128.load32_splat`; full tiles add the bias, apply the ReLU and store
+//!   in vector registers. The only `unsafe` code in the crate.
+//!
+//! The forward pass of a network packs each layer's weights once per call ([`PackedB`],
+//! [`matmul_bias_packed`]) instead of once per product.
 //!
 //! The top-level functions pick the SIMD128 kernel where it exists and the scalar one otherwise.
 
@@ -304,6 +308,70 @@ pub fn matmul_bias(
     simd128::gemm(a, la, b, lb, c, m, k, n, epi);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     scalar::gemm(a, la, b, lb, c, m, k, n, epi);
+    Ok(())
+}
+
+/// A layer's weights `B` (`k × n`, row-major) packed once into the zero-padded 8-column panels of the
+/// forward kernel, for many products `A·B + bias` without re-packing (see [`matmul_bias_packed`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackedB {
+    k: usize,
+    n: usize,
+    panels: Vec<[f32; NR]>,
+}
+
+impl PackedB {
+    /// Packs the row-major `k × n` matrix `b`. Complexity `O(k · n)`.
+    ///
+    /// Errors: [`ModelError::ShapeMismatch`] when `b.len() != k · n`. Never panics.
+    pub fn new(b: &[f32], k: usize, n: usize) -> ModelResult<Self> {
+        check_len("b", b.len(), k, n)?;
+        Ok(Self {
+            k,
+            n,
+            panels: pack_b(b, Strided::row_major(n), k, n),
+        })
+    }
+
+    /// Rows of `B` (the shared dimension).
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Columns of `B` (of the product).
+    pub fn n(&self) -> usize {
+        self.n
+    }
+}
+
+/// [`matmul_bias`] with weights packed beforehand: `C = act(A·B + bias)` for `A` (`m × k`) and `C` (`m × n`)
+/// row-major, `B` a [`PackedB`] of `k × n`. Bit-identical to [`matmul_bias`].
+///
+/// Complexity `O(m·k·n)`, no allocation. Errors: [`ModelError::ShapeMismatch`] naming `a`, `c` or `bias`.
+/// Never panics.
+pub fn matmul_bias_packed(
+    a: &[f32],
+    b: &PackedB,
+    bias: &[f32],
+    relu: bool,
+    c: &mut [f32],
+    m: usize,
+) -> ModelResult<()> {
+    let (k, n) = (b.k, b.n);
+    check_len("a", a.len(), m, k)?;
+    check_len("c", c.len(), m, n)?;
+    if bias.len() != n {
+        return Err(mismatch("bias", bias.len(), n));
+    }
+    let epi = Epilogue {
+        bias: Some(bias),
+        relu,
+    };
+    let la = Strided::row_major(k);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    simd128::gemm_packed(a, la, &b.panels, c, m, k, n, epi);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    scalar::gemm_packed(a, la, &b.panels, c, m, k, n, epi);
     Ok(())
 }
 
@@ -759,6 +827,31 @@ pub mod scalar {
             return;
         }
         let bpack = pack_b(b, lb, k, n);
+        gemm_packed(a, la, &bpack, c, m, k, n, epi);
+    }
+
+    /// [`gemm`] on `B` already packed by [`pack_b`] (`ceil(n / 8) · k` rows of 8).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gemm_packed(
+        a: &[f32],
+        la: Strided,
+        bpack: &[[f32; NR]],
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+        epi: Epilogue<'_>,
+    ) {
+        if k == 0 {
+            // Every sum is empty (0.0); the epilogue still applies.
+            for i in 0..m {
+                for j0 in (0..n).step_by(NR) {
+                    let mut zero = [[0.0f32; NR]; MR];
+                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
+                }
+            }
+            return;
+        }
         let mut apanel = vec![[0.0f32; MR]; k];
         let mut i0 = 0;
         while i0 < m {
@@ -774,7 +867,7 @@ pub mod scalar {
                     };
                 }
             }
-            for (jb, bpanel) in bpack.chunks_exact(k).enumerate() {
+            for (jb, bpanel) in bpack.chunks_exact(k).take(n.div_ceil(NR)).enumerate() {
                 let mut acc = [[0.0f32; NR]; MR];
                 for (av, bv) in apanel.iter().zip(bpanel) {
                     for (acc_row, &ar) in acc.iter_mut().zip(av) {
@@ -895,9 +988,9 @@ pub mod simd128 {
         BLOCK_PANELS, MR, NR, PANEL, PLAIN,
     };
     use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_ge, f32x4_gt, f32x4_mul, f32x4_splat, i32x4_shl,
-        u32x4_splat, v128, v128_and, v128_any_true, v128_load, v128_load32_splat, v128_or,
-        v128_store,
+        f32x4_add, f32x4_extract_lane, f32x4_ge, f32x4_gt, f32x4_mul, f32x4_pmax, f32x4_splat,
+        i32x4_shl, u32x4_splat, v128, v128_and, v128_any_true, v128_load, v128_load32_splat,
+        v128_or, v128_store,
     };
 
     /// SIMD128 `C = A·B`; same contract and result bits as [`super::scalar::matmul`].
@@ -942,7 +1035,8 @@ pub mod simd128 {
         Ok(())
     }
 
-    /// One `R × 8` tile: `acc[r] = Σ_p A(i0 + r, p) · panel[p]`, `p` ascending, product then sum.
+    /// One `R × 8` tile: `acc[r] = Σ_p A(i0 + r, p) · panel[p]`, `p` ascending, product then sum; each row
+    /// as two f32x4 vectors (columns 0–3 and 4–7).
     ///
     /// # Safety
     /// `a` must be readable at `r * rs + p * cs` for all `r < R`, `p < panel.len()`.
@@ -952,7 +1046,7 @@ pub mod simd128 {
         rs: usize,
         cs: usize,
         panel: &[[f32; NR]],
-    ) -> [[f32; NR]; MR] {
+    ) -> [[v128; 2]; R] {
         let zero = f32x4_splat(0.0);
         let mut acc = [[zero; 2]; R];
         let mut a_p = a;
@@ -975,16 +1069,76 @@ pub mod simd128 {
             // Only dereferenced for the next `p < panel.len()`; `wrapping_add` keeps the arithmetic itself safe.
             a_p = a_p.wrapping_add(cs);
         }
-        let mut out = [[0.0f32; NR]; MR];
-        for (dst, src) in out.iter_mut().zip(acc.iter()) {
-            // SAFETY: `dst` is a `[f32; 8]`; the two 16-byte unaligned stores land at offsets 0 and 16.
-            unsafe {
-                let ptr = dst.as_mut_ptr();
-                v128_store(ptr.cast::<v128>(), src[0]);
-                v128_store(ptr.add(4).cast::<v128>(), src[1]);
+        acc
+    }
+
+    /// Stores rows `i0..i0 + R` × columns `j0..j0 + cols` of a finished tile through the epilogue. Full
+    /// tiles take the vector path (bias added after the sum, ReLU as `pmax(+0, z)`, which returns the same
+    /// bits as the scalar `if z > 0 { z } else { +0.0 }` for every input, NaN and -0 included); edge tiles go
+    /// through [`store_tile`].
+    #[inline(always)]
+    fn finish<const R: usize>(
+        c: &mut [f32],
+        n: usize,
+        i0: usize,
+        j0: usize,
+        cols: usize,
+        acc: &[[v128; 2]; R],
+        epi: Epilogue<'_>,
+    ) {
+        let zero = f32x4_splat(0.0);
+        let bias = match epi.bias {
+            None => Some((zero, zero, false)),
+            Some(b) => b.get(j0..j0 + NR).map(|b| {
+                // SAFETY: `b` is 8 floats long; two unaligned 16-byte loads at offsets 0 and 16.
+                unsafe {
+                    let ptr = b.as_ptr();
+                    (
+                        v128_load(ptr.cast::<v128>()),
+                        v128_load(ptr.add(4).cast::<v128>()),
+                        true,
+                    )
+                }
+            }),
+        };
+        match bias {
+            Some((b0, b1, add)) if cols == NR => {
+                for (r, row) in acc.iter().enumerate() {
+                    let (mut v0, mut v1) = (row[0], row[1]);
+                    if add {
+                        v0 = f32x4_add(v0, b0);
+                        v1 = f32x4_add(v1, b1);
+                    }
+                    if epi.relu {
+                        v0 = f32x4_pmax(zero, v0);
+                        v1 = f32x4_pmax(zero, v1);
+                    }
+                    let start = (i0 + r) * n + j0;
+                    if let Some(dst) = c.get_mut(start..start + NR) {
+                        // SAFETY: `dst` is 8 floats long; two unaligned 16-byte stores at offsets 0 and 16.
+                        unsafe {
+                            let ptr = dst.as_mut_ptr();
+                            v128_store(ptr.cast::<v128>(), v0);
+                            v128_store(ptr.add(4).cast::<v128>(), v1);
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (r, row) in acc.iter().enumerate() {
+                    let mut t = [[0.0f32; NR]; MR];
+                    if let Some(dst) = t.first_mut() {
+                        // SAFETY: `dst` is a `[f32; 8]`; two unaligned 16-byte stores at offsets 0 and 16.
+                        unsafe {
+                            let ptr = dst.as_mut_ptr();
+                            v128_store(ptr.cast::<v128>(), row[0]);
+                            v128_store(ptr.add(4).cast::<v128>(), row[1]);
+                        }
+                    }
+                    store_tile(c, n, i0 + r, j0, 1, cols, &mut t, epi);
+                }
             }
         }
-        out
     }
 
     /// The packed SIMD kernel; the callers have checked the slice lengths against the shapes.
@@ -994,6 +1148,24 @@ pub mod simd128 {
         la: Strided,
         b: &[f32],
         lb: Strided,
+        c: &mut [f32],
+        m: usize,
+        k: usize,
+        n: usize,
+        epi: Epilogue<'_>,
+    ) {
+        let bpack = pack_b(b, lb, k, n);
+        gemm_packed(a, la, &bpack, c, m, k, n, epi);
+    }
+
+    /// [`gemm`] on `B` already packed by [`super::pack_b`]: blocks of 4 rows (then single rows), each
+    /// against every column panel. (6×8 and 5×8 tiles measured slower in V8: 12 or 10 accumulators plus the
+    /// operands exceed what its register allocator keeps in the 16 x86-64 vector registers without spills.)
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gemm_packed(
+        a: &[f32],
+        la: Strided,
+        bpack: &[[f32; NR]],
         c: &mut [f32],
         m: usize,
         k: usize,
@@ -1014,30 +1186,30 @@ pub mod simd128 {
             }
             return;
         }
-        let bpack = pack_b(b, lb, k, n);
         let (rs, cs) = (la.row_stride, la.col_stride);
         let ap = a.as_ptr();
+        let panels = n.div_ceil(NR);
         let mut i0 = 0;
         while i0 < m {
-            let rows = MR.min(m - i0);
-            for (jb, panel) in bpack.chunks_exact(k).enumerate() {
+            let rows = if m - i0 >= MR { MR } else { 1 };
+            let a0 = ap.wrapping_add(i0 * rs);
+            for (jb, panel) in bpack.chunks_exact(k).take(panels).enumerate() {
                 let j0 = jb * NR;
                 let cols = NR.min(n - j0);
+                // SAFETY (both arms): rows i0..i0 + rows ≤ m and p < k, so every read is below
+                // `la.extent(m, k)`, checked above.
                 if rows == MR {
-                    // SAFETY: rows i0..i0+4 < m and p < k, so every read is below `la.extent(m, k)`.
-                    let mut acc = unsafe { tile::<MR>(ap.wrapping_add(i0 * rs), rs, cs, panel) };
-                    store_tile(c, n, i0, j0, MR, cols, &mut acc, epi);
+                    let acc = unsafe { tile::<MR>(a0, rs, cs, panel) };
+                    finish::<MR>(c, n, i0, j0, cols, &acc, epi);
                 } else {
-                    for i in i0..m {
-                        // SAFETY: row i < m and p < k: reads below `la.extent(m, k)`.
-                        let mut acc = unsafe { tile::<1>(ap.wrapping_add(i * rs), rs, cs, panel) };
-                        store_tile(c, n, i, j0, 1, cols, &mut acc, epi);
-                    }
+                    let acc = unsafe { tile::<1>(a0, rs, cs, panel) };
+                    finish::<1>(c, n, i0, j0, cols, &acc, epi);
                 }
             }
             i0 += rows;
         }
     }
+
     /// SIMD128 [`super::matmul_a_packed_bt`]; same contract and result bits.
     pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
         super::check_packed(a, b, m)?;
@@ -1467,6 +1639,63 @@ mod tests {
         assert!(matches!(
             err,
             ModelError::ShapeMismatch { what: "bias", .. }
+        ));
+    }
+
+    #[test]
+    fn prepacked_weights_give_the_same_bits_as_matmul_bias() {
+        let mut rng = StdRng::seed_from_u64(19);
+        for &m in &[1usize, 4, 5, 6, 7, 11, 12, 13, 256] {
+            for &k in &[0usize, 1, 17, 64, 128] {
+                for &n in &[1usize, 7, 8, 9, 32, 64] {
+                    let mut a = random(m * k, &mut rng);
+                    if k > 0 && m > 2 {
+                        // ∞ · 0 and ∞ − ∞ make NaN sums: the ReLU must map them to +0 on every path.
+                        a[k] = f32::INFINITY;
+                        a[2 * k] = f32::NEG_INFINITY;
+                    }
+                    let b = random(k * n, &mut rng);
+                    let bias = random(n, &mut rng);
+                    let packed = PackedB::new(&b, k, n).unwrap();
+                    assert_eq!((packed.k(), packed.n()), (k, n));
+                    for relu in [false, true] {
+                        let mut want = vec![f32::NAN; m * n];
+                        matmul_bias(&a, &b, &bias, relu, &mut want, m, k, n).unwrap();
+                        let mut got = vec![f32::NAN; m * n];
+                        matmul_bias_packed(&a, &packed, &bias, relu, &mut got, m).unwrap();
+                        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                        if relu {
+                            assert_eq!(bits(&got), bits(&want), "{m}x{k}x{n}");
+                            assert!(got.iter().all(|v| *v >= 0.0), "{m}x{k}x{n}");
+                        } else {
+                            // NaN payloads may differ; everything else bit for bit.
+                            for (g, w) in got.iter().zip(&want) {
+                                assert!(g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let packed = PackedB::new(&[1.0; 6], 2, 3).unwrap();
+        let err = matmul_bias_packed(&[1.0; 3], &packed, &[0.0; 3], true, &mut [0.0; 3], 1);
+        assert!(matches!(
+            err,
+            Err(ModelError::ShapeMismatch { what: "a", .. })
+        ));
+        let err = matmul_bias_packed(&[1.0; 2], &packed, &[0.0; 2], true, &mut [0.0; 3], 1);
+        assert!(matches!(
+            err,
+            Err(ModelError::ShapeMismatch { what: "bias", .. })
+        ));
+        let err = matmul_bias_packed(&[1.0; 2], &packed, &[0.0; 3], true, &mut [0.0; 2], 1);
+        assert!(matches!(
+            err,
+            Err(ModelError::ShapeMismatch { what: "c", .. })
+        ));
+        assert!(matches!(
+            PackedB::new(&[1.0; 5], 2, 3),
+            Err(ModelError::ShapeMismatch { what: "b", .. })
         ));
     }
 

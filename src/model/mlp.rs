@@ -327,19 +327,79 @@ impl Mlp {
     }
 
     /// The output logits `f(x)` (before the sigmoid) for each row; same contract as [`Mlp::predict_slice`].
+    ///
+    /// The weights are packed once per call; the input goes forward in chunks of 256 rows,
+    /// each checked for NaN/∞ just before its first layer reads it (so it is read from cache), and the last
+    /// layer writes straight into the result. Bit-identical to the training forward pass.
     pub fn logits_slice(&self, x: &[f32], rows: usize) -> ModelResult<Vec<f32>> {
-        self.check_input(x, rows)?;
         let dim = self.input_dim();
-        let mut out = Vec::with_capacity(rows);
-        let mut acts: Vec<Vec<f32>> = Vec::new();
-        for chunk in x.chunks(PREDICT_CHUNK * dim.max(1)) {
+        if rows.checked_mul(dim) != Some(x.len()) {
+            return Err(ModelError::ShapeMismatch {
+                what: "x",
+                got: vec![x.len()],
+                expected: vec![rows, dim],
+            });
+        }
+        let packed = self
+            .layers
+            .iter()
+            .map(|l| kernels::PackedB::new(&l.weights, l.inputs, l.outputs))
+            .collect::<ModelResult<Vec<_>>>()?;
+        let Some(out_width) = self.layers.last().map(|l| l.outputs) else {
+            return Ok(Vec::new());
+        };
+        let mut out = vec![0.0f32; rows * out_width];
+        let mut hidden: Vec<Vec<f32>> = vec![Vec::new(); self.layers.len() - 1];
+        let step = PREDICT_CHUNK * dim.max(1);
+        for ((c, chunk), dst) in x
+            .chunks(step)
+            .enumerate()
+            .zip(out.chunks_mut(PREDICT_CHUNK * out_width))
+        {
             let n = chunk.len() / dim.max(1);
-            self.forward_unchecked(chunk, n, &mut acts)?;
-            if let Some(last) = acts.last() {
-                out.extend_from_slice(last);
-            }
+            check_finite("x", chunk, dim).map_err(|e| match e {
+                ModelError::NotFinite {
+                    what,
+                    row,
+                    column,
+                    value,
+                } => ModelError::NotFinite {
+                    what,
+                    row: row + c * PREDICT_CHUNK,
+                    column,
+                    value,
+                },
+                other => other,
+            })?;
+            self.forward_packed(chunk, n, &packed, &mut hidden, dst)?;
         }
         Ok(out)
+    }
+
+    /// Forward pass of `n` rows through layers packed by [`kernels::PackedB`]: hidden activations in
+    /// `hidden` (one buffer per hidden layer, resized as needed), the last layer's output in `out`.
+    fn forward_packed(
+        &self,
+        x: &[f32],
+        n: usize,
+        packed: &[kernels::PackedB],
+        hidden: &mut [Vec<f32>],
+        out: &mut [f32],
+    ) -> ModelResult<()> {
+        let mut input = x;
+        let layers = self.layers.iter().zip(packed);
+        let (Some((last, last_w)), hidden_layers) = (
+            layers.clone().next_back(),
+            layers.take(self.layers.len().saturating_sub(1)),
+        ) else {
+            return Ok(());
+        };
+        for ((layer, w), buf) in hidden_layers.zip(hidden.iter_mut()) {
+            buf.resize(n * layer.outputs, 0.0);
+            kernels::matmul_bias_packed(input, w, &layer.bias, true, buf, n)?;
+            input = buf;
+        }
+        kernels::matmul_bias_packed(input, last_w, &last.bias, false, out, n)
     }
 
     /// One example's probability (`x.len() == input_dim`).
@@ -625,6 +685,30 @@ mod tests {
             .predict(Array2::<f32>::zeros((0, 3)).view())
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn chunked_prediction_names_the_global_row_and_matches_the_training_forward_pass() {
+        let mlp = MlpConfig::new().hidden(&[9, 5]).seed(31).build(7).unwrap();
+        let rows = 2 * PREDICT_CHUNK + 37;
+        let (mut x, _) = random_data(rows, 7, 32);
+        // The logits equal the unchunked, unpacked forward pass that training uses, bit for bit.
+        let data = row_major(&x.view()).into_owned();
+        let mut acts = Vec::new();
+        mlp.forward_unchecked(&data, rows, &mut acts).unwrap();
+        let logits = mlp.logits_slice(&data, rows).unwrap();
+        assert_eq!(Some(&logits), acts.last());
+        // A NaN in the third chunk is reported at its row in the whole input, not in its chunk.
+        x[[2 * PREDICT_CHUNK + 5, 3]] = f32::NAN;
+        x[[rows - 1, 0]] = f32::INFINITY;
+        let err = mlp.predict(x.view()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ModelError::NotFinite { what: "x", row, column: 3, .. } if row == 2 * PREDICT_CHUNK + 5
+            ),
+            "{err}"
+        );
     }
 
     /// Central finite differences against the hand-derived gradient, for every parameter of every layer.
