@@ -156,14 +156,18 @@ function goals(lines, best, size, peakG) {
   const out = ['## Goals (issue 8)', ''];
   out.push(`- W1 ≥ 3× TF.js wasm (best variant): ${ratio('W1', 3)}`);
   out.push(`- W2 ≥ 3× TF.js wasm (best variant): ${ratio('W2', 3)}`);
-  const tfW3 = lines.filter((l) => l.workload === 'W3' && l.engine.startsWith('tfjs') && val(l)).map((l) => val(l).median);
-  const a3 = find('alsobuy-simd', 'W3');
-  if (!val(a3)) out.push(`- W3 ≥ TF.js at its best and ≥ 80% of the SIMD peak: alsobuy ${why(a3)}`);
-  else {
-    const r = val(a3).median / Math.max(...tfW3);
-    const share = val(a3).gflops.median / peakG;
-    out.push(`- W3 ≥ TF.js at its best: ${r.toFixed(2)}× (${r >= 1 ? 'met' : 'not met'}); ≥ 80% of peak: `
-      + `${(100 * share).toFixed(1)}% (${share >= 0.8 ? 'met' : 'not met'})`);
+  // W3 in two forms, each against TF.js in the same form: one call per query (latency-bound), and all 100
+  // queries in one call (variants named "… (100 queries)"; one pass over the items serves every query).
+  const batched = (l) => /\(100 queries\)/.test(l.variant ?? '');
+  for (const [form, isForm] of [['per query', (l) => !batched(l)], ['batched', batched]]) {
+    const w3 = lines.filter((l) => l.workload === 'W3' && isForm(l));
+    const mine = w3.filter((l) => l.engine === 'alsobuy-simd' && val(l)).sort((a, b) => val(b).median - val(a).median)[0];
+    const tf = w3.filter((l) => l.engine.startsWith('tfjs') && val(l)).map((l) => val(l).median);
+    if (!mine) { out.push(`- W3 (${form}) ≥ TF.js at its best and ≥ 80% of the SIMD peak: alsobuy not measured`); continue; }
+    const share = val(mine).gflops.median / peakG;
+    const r = tf.length ? val(mine).median / Math.max(...tf) : NaN;
+    out.push(`- W3 (${form}) ≥ TF.js at its best (same form): ${tf.length ? `${r.toFixed(2)}× (${r >= 1 ? 'met' : 'not met'})` : 'TF.js not measured'}; `
+      + `≥ 80% of peak: ${(100 * share).toFixed(1)}% (${share >= 0.8 ? 'met' : 'not met'})`);
   }
   const a4 = find('alsobuy-simd', 'W4');
   out.push(`- W4 p99 < 2 ms: ${val(a4) ? `${fmt(val(a4).p99.median)} ms (${val(a4).p99.median < 2 ? 'met' : 'not met'})` : `alsobuy ${why(a4)}`}`);

@@ -30,6 +30,14 @@ export class VectorIndex {
     }
     return topK(s, k);
   }
+  topKBatch(queries, k) {
+    const hits = [];
+    for (let q = 0; q < queries.length; q += this.dim) hits.push(this.topK(queries.subarray(q, q + this.dim), k));
+    return {
+      indices: Uint32Array.from(hits.flatMap((h) => Array.from(h.indices))),
+      scores: Float32Array.from(hits.flatMap((h) => Array.from(h.scores))),
+    };
+  }
   free() {}
 }
 

@@ -159,6 +159,28 @@ export function tfjsEngine(backend, { w2Batch = W2_BATCH } = {}) {
         query(itemsT, q, k) { return topkOf((tf, qt) => tf.matMul(qt, itemsT), q, k); },
         free(itemsT) { itemsT.dispose(); },
       },
+      /** The batched skilled form: all 100 queries as one 100 × 64 matrix, matMul(Q, itemsT) + topk per row. */
+      'matMul(Q, itemsT) (100 queries)': {
+        build(data) {
+          const tf = tfGlobal();
+          return tf.tidy(() => tf.keep(tf.transpose(tf.tensor2d(normalizeRows(data.items, data.dim), [data.n, data.dim]))));
+        },
+        queryAll(itemsT, queries, m, k) {
+          const tf = tfGlobal();
+          const qn = normalizeRows(queries, queries.length / m);
+          const [indices, scores] = tf.tidy(() => {
+            const top = tf.topk(tf.matMul(tf.tensor2d(qn, [m, qn.length / m]), itemsT), k);
+            return [top.indices, top.values];
+          });
+          const ind = indices.dataSync();
+          const sc = scores.dataSync();
+          tf.dispose([indices, scores]);
+          const out = [];
+          for (let q = 0; q < m; q += 1) out.push({ indices: ind.subarray(q * k, (q + 1) * k), scores: sc.subarray(q * k, (q + 1) * k) });
+          return out;
+        },
+        free(itemsT) { itemsT.dispose(); },
+      },
       'matMul(q, items, transposeB)': {
         build(data) { return tfGlobal().tensor2d(normalizeRows(data.items, data.dim), [data.n, data.dim]); },
         query(items, q, k) { return topkOf((tf, qt) => tf.matMul(qt, items, false, true), q, k); },
