@@ -245,6 +245,16 @@ const PLAIN: Epilogue<'static> = Epilogue {
     relu: false,
 };
 
+/// `C = epilogue(0)` for an `m × n` product whose sums are all empty (`k == 0`): the epilogue still applies.
+fn empty_sums(c: &mut [f32], m: usize, n: usize, epi: Epilogue<'_>) {
+    for i in 0..m {
+        for j0 in (0..n).step_by(NR) {
+            let mut zero = [[0.0f32; NR]; MR];
+            store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
+        }
+    }
+}
+
 /// Writes the valid `rows × cols` corner of a 4×8 tile into `c` at `(i0, j0)`, through the epilogue.
 #[allow(clippy::too_many_arguments)]
 fn store_tile(
@@ -757,7 +767,7 @@ pub const fn active_kernel() -> &'static str {
 pub mod scalar {
     use super::PackedBf16;
     use super::{
-        checked, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
+        checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
         BLOCK_PANELS, MR, NR, PANEL, PLAIN,
     };
 
@@ -816,16 +826,7 @@ pub mod scalar {
         n: usize,
         epi: Epilogue<'_>,
     ) {
-        if k == 0 {
-            // Every sum is empty (0.0); the epilogue still applies.
-            for i in 0..m {
-                for j0 in (0..n).step_by(NR) {
-                    let mut zero = [[0.0f32; NR]; MR];
-                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
-                }
-            }
-            return;
-        }
+        // k == 0 (every sum empty) is handled by `gemm_packed`: the epilogue still applies.
         let bpack = pack_b(b, lb, k, n);
         gemm_packed(a, la, &bpack, c, m, k, n, epi);
     }
@@ -843,14 +844,7 @@ pub mod scalar {
         epi: Epilogue<'_>,
     ) {
         if k == 0 {
-            // Every sum is empty (0.0); the epilogue still applies.
-            for i in 0..m {
-                for j0 in (0..n).step_by(NR) {
-                    let mut zero = [[0.0f32; NR]; MR];
-                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
-                }
-            }
-            return;
+            return empty_sums(c, m, n, epi);
         }
         let mut apanel = vec![[0.0f32; MR]; k];
         let mut i0 = 0;
@@ -984,7 +978,7 @@ pub mod scalar {
 pub mod simd128 {
     use super::PackedBf16;
     use super::{
-        checked, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
+        checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
         BLOCK_PANELS, MR, NR, PANEL, PLAIN,
     };
     use core::arch::wasm32::{
@@ -1177,14 +1171,7 @@ pub mod simd128 {
             return;
         }
         if k == 0 {
-            // Every sum is empty (0.0); the epilogue still applies.
-            for i in 0..m {
-                for j0 in (0..n).step_by(NR) {
-                    let mut zero = [[0.0f32; NR]; MR];
-                    store_tile(c, n, i, j0, 1, NR.min(n - j0), &mut zero, epi);
-                }
-            }
-            return;
+            return empty_sums(c, m, n, epi);
         }
         let (rs, cs) = (la.row_stride, la.col_stride);
         let ap = a.as_ptr();
