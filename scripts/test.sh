@@ -19,6 +19,9 @@ cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
 step "cargo clippy (wasm32 with the feature models: the JS class Model)"
 cargo clippy --target wasm32-unknown-unknown --lib --tests --features models -- -D warnings
 
+step "the fuzz targets still compile against the crate (cargo check on stable; running them: make fuzz)"
+cargo check --quiet --manifest-path fuzz/Cargo.toml --bins
+
 step "native tests: cargo test"
 cargo test
 

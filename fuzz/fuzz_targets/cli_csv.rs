@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use alsobuy::cli::pack::{self, PackArgs};
 use alsobuy::cli::recommend::{read_events, read_items};
 use alsobuy::cli::CliError;
-use alsobuy::ids::Interner;
+use alsobuy::scorers::{ModelLimits, TrainingData};
 use alsobuy::Recommender;
 use libfuzzer_sys::fuzz_target;
 
@@ -54,6 +54,11 @@ fn check(r: Result<(), CliError>) {
     }
 }
 
+/// What `alsobuy recommend` reads its files into (no limits, as the CLI).
+fn fresh() -> TrainingData {
+    TrainingData::with_limits(ModelLimits::unlimited()).expect("unlimited limits are valid")
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, content)) = data.split_first() else {
         return;
@@ -78,8 +83,8 @@ fuzz_target!(|data: &[u8]| {
         train_seed: 42,
     };
     match mode % 6 {
-        0 => check(read_items(&p.input).map(|_| ())),
-        1 => check(read_events(&p.input, Interner::new()).map(|_| ())),
+        0 => check(read_items(&p.input, &mut fresh())),
+        1 => check(read_events(&p.input, &mut fresh())),
         2 => check(pack::run(&args(false, true, false, false))),
         3 => check(pack::run(&args(true, false, false, false))),
         4 => check(pack::run(&args(false, false, true, false))),
