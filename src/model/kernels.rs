@@ -767,8 +767,8 @@ pub const fn active_kernel() -> &'static str {
 pub mod scalar {
     use super::PackedBf16;
     use super::{
-        checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
-        BLOCK_PANELS, MR, NR, PANEL, PLAIN,
+        checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink,
+        Strided, BLOCK_PANELS, MR, NR, PANEL, PLAIN,
     };
 
     /// Scalar `C = A·B`; same contract and result bits as [`super::matmul`].
@@ -978,8 +978,8 @@ pub mod scalar {
 pub mod simd128 {
     use super::PackedBf16;
     use super::{
-        checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink, Strided,
-        BLOCK_PANELS, MR, NR, PANEL, PLAIN,
+        checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink,
+        Strided, BLOCK_PANELS, MR, NR, PANEL, PLAIN,
     };
     use core::arch::wasm32::{
         f32x4_add, f32x4_extract_lane, f32x4_ge, f32x4_gt, f32x4_mul, f32x4_pmax, f32x4_splat,

@@ -374,8 +374,8 @@ impl<'de> de::MapAccess<'de> for Fields<'_> {
             let value = with_key(field, |key| {
                 let value = js_sys::Reflect::get(&self.object, key).unwrap_or(JsValue::UNDEFINED);
                 // `undefined` may be a missing field: only a present one is read.
-                let present =
-                    !value.is_undefined() || js_sys::Reflect::has(&self.object, key).unwrap_or(false);
+                let present = !value.is_undefined()
+                    || js_sys::Reflect::has(&self.object, key).unwrap_or(false);
                 present.then_some(value)
             });
             if let Some(value) = value {
