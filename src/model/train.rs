@@ -5,6 +5,7 @@
 //! index sampling (identical on 32- and 64-bit targets), and every floating-point operation is one whose
 //! result IEEE-754 fixes. Same seed + same data ⇒ the same weights, bit for bit, natively and in wasm32.
 
+use crate::hashing::splitmix;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -379,15 +380,6 @@ fn shuffled_indices(n: usize, seed: u64) -> ModelResult<Vec<u32>> {
     Ok(order)
 }
 
-/// SplitMix64: derives independent per-epoch seeds from the configured one.
-fn mix(seed: u64, salt: u64) -> u64 {
-    let mut z = seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// Optimiser moments for one layer (same layouts as the layer). SGD uses only the first moments.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Moments {
@@ -505,7 +497,7 @@ impl Fit {
             if self.cursor == 0 && self.order.is_empty() {
                 self.order = shuffled_indices(
                     self.train.len(),
-                    mix(trainer.config.seed, self.epoch as u64 + 1),
+                    splitmix(trainer.config.seed, self.epoch as u64 + 1),
                 )?;
             }
             let end = (self.cursor + batch).min(self.order.len());
@@ -828,7 +820,7 @@ impl Trainer {
     /// Complexity `O(len · forward cost · 3)`. Errors: as [`Trainer::train_step`].
     pub fn train_epoch(&mut self, mlp: &mut Mlp, data: &Dataset) -> ModelResult<f32> {
         self.check_dataset(mlp, data)?;
-        let order = shuffled_indices(data.len(), mix(self.config.seed, self.epochs_run + 1))?;
+        let order = shuffled_indices(data.len(), splitmix(self.config.seed, self.epochs_run + 1))?;
         let (mut sum, mut seen) = (0.0f64, 0usize);
         for idx in order.chunks(self.config.batch_size) {
             let loss = self.step_indices(mlp, data, idx)?;

@@ -25,6 +25,7 @@
 //! output they come after the candidates. Cost per query: the hybrid's plus `O(candidates · width · 32)`.
 //! Falls back to the plain hybrid when the internal split yields no training rows (tiny data).
 
+use crate::hashing::splitmix;
 use ndarray::{ArrayView1, ArrayView2};
 
 use super::content::{Content, ContentConfig};
@@ -112,15 +113,6 @@ fn model_err(source: ModelError) -> ScorerError {
     }
 }
 
-/// SplitMix64 step: per-case seeds from the configured one.
-fn mix(seed: u64, salt: u64) -> u64 {
-    let mut z = seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// One internal fold: its cases and the `(user row, item)` entries its signals are fitted without.
 type Fold = (Vec<Case>, Vec<(usize, u32)>);
 
@@ -139,7 +131,7 @@ struct Case {
 fn internal_folds(data: &Interactions, folds: usize, max_cases: usize, seed: u64) -> Vec<Fold> {
     let mut rows: Vec<(u64, usize)> = (0..data.n_rows())
         .filter(|&r| data.user_matrix().row(r).0.len() >= 2)
-        .map(|r| (mix(seed, r as u64), r))
+        .map(|r| (splitmix(seed, r as u64), r))
         .collect();
     rows.sort_unstable();
     let eligible = rows.len();
@@ -395,7 +387,7 @@ impl MlpRerankConfig {
                     &exclude,
                     self.pop_negatives,
                     0.75,
-                    mix(self.seed, ((fold as u64) << 32) + k as u64 + 1),
+                    splitmix(self.seed, ((fold as u64) << 32) + k as u64 + 1),
                 )
                 .map_err(model_err)?
                 .into_iter()
@@ -436,7 +428,7 @@ impl MlpRerankConfig {
             let seed = if m == 0 {
                 self.seed
             } else {
-                mix(self.seed, 0xE45E_0000 + m as u64)
+                splitmix(self.seed, 0xE45E_0000 + m as u64)
             };
             let mut mlp = MlpConfig::new()
                 .hidden(&self.hidden)
