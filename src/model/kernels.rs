@@ -512,6 +512,39 @@ impl Best {
 }
 
 /// Shape checks shared by the packed products: `a` is `m × depth`.
+/// One implementation's sweep over a packed `B` (the scalar or the SIMD128 `packed`).
+type PackedSweep = fn(&[f32], &PackedBt, usize, &mut Sink<'_>);
+
+/// [`matmul_a_packed_bt`] with a given sweep: the shape checks, then the products stored into `c`.
+fn store_packed(
+    a: &[f32],
+    b: &PackedBt,
+    c: &mut [f32],
+    m: usize,
+    sweep: PackedSweep,
+) -> ModelResult<()> {
+    check_packed(a, b, m)?;
+    check_len("c", c.len(), m, b.rows())?;
+    sweep(a, b, m, &mut Sink::Store(c));
+    Ok(())
+}
+
+/// [`top_k_a_packed_bt`] with a given sweep: the shape check, then the `k` best of each row selected on the fly.
+fn select_packed(
+    a: &[f32],
+    b: &PackedBt,
+    m: usize,
+    k: usize,
+    sweep: PackedSweep,
+) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+    check_packed(a, b, m)?;
+    let mut best: Vec<Best> = (0..m).map(|_| Best::new(k.min(b.rows()))).collect();
+    if k > 0 && b.rows() > 0 {
+        sweep(a, b, m, &mut Sink::Select(&mut best));
+    }
+    Ok(best.into_iter().map(Best::finish).collect())
+}
+
 fn check_packed(a: &[f32], b: &PackedBt, m: usize) -> ModelResult<()> {
     check_len("a", a.len(), m, b.depth())
 }
@@ -878,10 +911,7 @@ pub mod scalar {
     }
     /// Scalar [`super::matmul_a_packed_bt`]; same contract and result bits.
     pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
-        super::check_packed(a, b, m)?;
-        super::check_len("c", c.len(), m, b.rows())?;
-        packed(a, b, m, &mut Sink::Store(c));
-        Ok(())
+        super::store_packed(a, b, c, m, packed)
     }
 
     /// Scalar [`super::top_k_a_packed_bt`]; same contract and result.
@@ -891,13 +921,7 @@ pub mod scalar {
         m: usize,
         k: usize,
     ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
-        super::check_packed(a, b, m)?;
-        let mut best: Vec<super::Best> =
-            (0..m).map(|_| super::Best::new(k.min(b.rows()))).collect();
-        if k > 0 && b.rows() > 0 {
-            packed(a, b, m, &mut Sink::Select(&mut best));
-        }
-        Ok(best.into_iter().map(super::Best::finish).collect())
+        super::select_packed(a, b, m, k, packed)
     }
 
     /// Scalar [`super::top_k_a_bt_prefiltered`]; same contract and result.
@@ -1199,10 +1223,7 @@ pub mod simd128 {
 
     /// SIMD128 [`super::matmul_a_packed_bt`]; same contract and result bits.
     pub fn matmul_a_packed_bt(a: &[f32], b: &PackedBt, c: &mut [f32], m: usize) -> ModelResult<()> {
-        super::check_packed(a, b, m)?;
-        super::check_len("c", c.len(), m, b.rows())?;
-        packed(a, b, m, &mut Sink::Store(c));
-        Ok(())
+        super::store_packed(a, b, c, m, packed)
     }
 
     /// SIMD128 [`super::top_k_a_packed_bt`]; same contract and result.
@@ -1212,13 +1233,7 @@ pub mod simd128 {
         m: usize,
         k: usize,
     ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
-        super::check_packed(a, b, m)?;
-        let mut best: Vec<super::Best> =
-            (0..m).map(|_| super::Best::new(k.min(b.rows()))).collect();
-        if k > 0 && b.rows() > 0 {
-            packed(a, b, m, &mut Sink::Select(&mut best));
-        }
-        Ok(best.into_iter().map(super::Best::finish).collect())
+        super::select_packed(a, b, m, k, packed)
     }
 
     /// SIMD128 [`super::top_k_a_bt_prefiltered`]; same contract and result.
