@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod wasm_models;
+mod wasm_support;
 
 use wasm_bindgen_test::*;
 

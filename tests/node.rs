@@ -5,6 +5,7 @@
 
 mod wasm_bad_input;
 mod wasm_common;
+mod wasm_support;
 
 use wasm_bindgen_test::*;
 

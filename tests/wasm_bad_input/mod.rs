@@ -4,20 +4,9 @@
 //! (checked natively by `tests/bad_input.rs`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use crate::wasm_support::{js, message};
 use alsobuy::wasm::recommender::JsRecommender;
-use wasm_bindgen::{JsError, JsValue};
-
-/// A JS value from a JS expression (so rows can pass NaN, Infinity, functions, Uint8Arrays…).
-fn js(expr: &str) -> JsValue {
-    js_sys::Function::new_no_args(&format!("return ({expr});"))
-        .call0(&JsValue::NULL)
-        .expect("test expression")
-}
-
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    String::from(js_sys::Error::from(v).message())
-}
+use wasm_bindgen::JsValue;
 
 fn json(v: &JsValue) -> String {
     String::from(js_sys::JSON::stringify(v).unwrap())

@@ -5,20 +5,9 @@
 //! `wasm-pack test --node --features models --test models_node`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use crate::wasm_support::{js, message};
 use alsobuy::wasm::models::JsModel;
-use wasm_bindgen::{JsError, JsValue};
-
-/// A JS value from a JS expression.
-fn js(expr: &str) -> JsValue {
-    js_sys::Function::new_no_args(&format!("return ({expr});"))
-        .call0(&JsValue::NULL)
-        .expect("test expression")
-}
-
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    String::from(js_sys::Error::from(v).message())
-}
+use wasm_bindgen::JsValue;
 
 fn get(o: &JsValue, k: &str) -> JsValue {
     js_sys::Reflect::get(o, &k.into()).unwrap()
