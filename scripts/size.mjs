@@ -1,4 +1,5 @@
-// Download size: the bytes a page must fetch to use alsobuy (pkg/alsobuy_bg.wasm + pkg/alsobuy.js) against the
+// Download size: the bytes a page must fetch to use alsobuy (pkg/alsobuy_bg.wasm + pkg/alsobuy.js + the
+// pkg/snippets/ JS modules alsobuy.js imports, e.g. src/wasm/storage.js) against the
 // same for TensorFlow.js core + layers + wasm backend (4.22.0, pinned in package.json), raw and gzip (node:zlib
 // level 9). Usage: node scripts/size.mjs [--json]
 //
@@ -41,9 +42,16 @@ export function measure(paths) {
   };
 }
 
-/** alsobuy's download from `pkgDir` (default pkg/, or env ALSOBUY_PKG_DIR). */
+/** The local JS modules (`./snippets/…`) that the glue `js` (alsobuy.js's text) imports, each once. */
+export function snippetImports(js) {
+  return [...new Set([...js.matchAll(/\bfrom\s*["'](\.\/snippets\/[^"']+)["']/g)].map((m) => m[1].slice(2)))];
+}
+
+/** alsobuy's download from `pkgDir` (default pkg/, or env ALSOBUY_PKG_DIR): wasm, glue and the glue's snippets. */
 export function measureAlsobuy(pkgDir = process.env.ALSOBUY_PKG_DIR ?? join(ROOT, 'pkg')) {
-  return measure(ALSOBUY_FILES.map((f) => join(pkgDir, f)));
+  const glue = join(pkgDir, 'alsobuy.js');
+  const snippets = existsSync(glue) ? snippetImports(readFileSync(glue, 'utf8')) : [];
+  return measure([...ALSOBUY_FILES, ...snippets].map((f) => join(pkgDir, f)));
 }
 
 /** Both downloads and their ratio (alsobuy gzip / TF.js ESM gzip). */
@@ -62,7 +70,7 @@ function print(m) {
     console.log(`${title}: ${kb(s.raw)} raw, ${kb(s.gzip)} gzip`);
     for (const f of s.files) console.log(`  ${rel(f.path).padEnd(72)} ${String(f.raw).padStart(9)} B  ${String(f.gzip).padStart(8)} B gz`);
   };
-  block('alsobuy (pkg/alsobuy_bg.wasm + pkg/alsobuy.js)', m.alsobuy);
+  block('alsobuy (pkg/alsobuy_bg.wasm + pkg/alsobuy.js + its pkg/snippets/ imports)', m.alsobuy);
   block('TF.js 4.22.0 core + layers + wasm backend (ESM .fesm.min.js + SIMD .wasm)', m.tfjs);
   block('TF.js 4.22.0 as the bench page loads it (UMD .min.js + SIMD .wasm), for information', m.tfjsUmd);
   console.log(`ratio alsobuy / TF.js: ${(m.ratioGzip * 100).toFixed(1)}% gzip (1/${(1 / m.ratioGzip).toFixed(1)}), `

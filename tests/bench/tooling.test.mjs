@@ -3,7 +3,7 @@
 // the peak kernel assembles and computes what peak.wat says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -125,6 +125,25 @@ test('size.mjs measures raw and gzip bytes; check-size.mjs passes and fails on t
   });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /missing .*alsobuy_bg\.wasm/);
+});
+
+test('size.mjs counts the pkg/snippets/ modules the glue imports, each once, and names a missing one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alsobuy-size-snippets-'));
+  const wasm = Buffer.alloc(1_000, 7);
+  const path = 'snippets/alsobuy-0123/src/wasm/storage.js';
+  const glue = Buffer.from(`import { a } from './${path}';\nimport * as import1 from "./${path}"\nexport default a;\n`);
+  const snippet = Buffer.from('export const a = 1;\n'.repeat(50));
+  writeFileSync(join(dir, 'alsobuy_bg.wasm'), wasm);
+  writeFileSync(join(dir, 'alsobuy.js'), glue);
+  const { measureAlsobuy, snippetImports } = await import('../../scripts/size.mjs');
+  assert.deepEqual(snippetImports(glue.toString()), [path]);
+  assert.throws(() => measureAlsobuy(dir), /missing .*storage\.js/);
+  mkdirSync(join(dir, 'snippets/alsobuy-0123/src/wasm'), { recursive: true });
+  writeFileSync(join(dir, path), snippet);
+  const m = measureAlsobuy(dir);
+  assert.equal(m.files.length, 3);
+  assert.equal(m.raw, wasm.length + glue.length + snippet.length);
+  assert.equal(m.gzip, [wasm, glue, snippet].reduce((s, b) => s + gzipSync(b, { level: 9 }).length, 0));
 });
 
 test('peak.wat assembles and its chains converge to the documented value', () => {

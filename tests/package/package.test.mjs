@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { snippetImports } from '../../scripts/size.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -19,6 +20,15 @@ test('the web package installs from a tarball and works when imported by name', 
   const installed = join(dir, 'node_modules', 'alsobuy');
   for (const f of ['alsobuy.js', 'alsobuy_bg.wasm', 'alsobuy.d.ts', 'package.json']) {
     assert.ok(existsSync(join(installed, f)), `${f} is in the installed package`);
+  }
+  // The glue's local JS modules (src/wasm/storage.js → snippets/…) ship with it, for both modules.
+  for (const glue of ['alsobuy.js', 'models/alsobuy_models.js']) {
+    const snippets = snippetImports(readFileSync(join(installed, glue), 'utf8'));
+    assert.ok(snippets.some((s) => s.endsWith('/src/wasm/storage.js')), `${glue} imports storage.js`);
+    for (const s of snippets) {
+      const path = join(installed, glue.includes('/') ? 'models' : '', s);
+      assert.ok(existsSync(path), `${glue}'s import ${s} is in the installed package`);
+    }
   }
   writeFileSync(join(dir, 'use.mjs'), `
     import { readFileSync } from 'node:fs';
