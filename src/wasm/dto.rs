@@ -240,32 +240,14 @@ impl<'de> de::Deserializer<'de> for Tracked<'_> {
     }
 }
 
-/// serde-wasm-bindgen's "invalid type" error for `value` (its own is private): one copy for every type read,
-/// where delegating each struct or sequence to serde-wasm-bindgen would copy its walk for each.
+/// An "invalid type" error for `value`: one copy for every type read, where delegating each struct or sequence
+/// to serde-wasm-bindgen would copy its walk for each. What was found is not described here: [`from_js_detail`]
+/// replaces every "invalid type" text with `expected …, got <describe(value)>`, so naming the value twice (with
+/// serde's float and JS-debug formatting) would only cost the download.
 #[cold]
-fn invalid_type(value: &JsValue, expected: &dyn de::Expected) -> serde_wasm_bindgen::Error {
-    use de::{Error as _, Unexpected};
-    let (string, bytes);
-    let unexpected = if value.loose_eq(&JsValue::NULL) {
-        Unexpected::Unit
-    } else if let Some(v) = value.as_bool() {
-        Unexpected::Bool(v)
-    } else if let Some(v) = value.as_f64() {
-        Unexpected::Float(v)
-    } else if let Some(v) = value.as_string() {
-        string = v;
-        Unexpected::Str(&string)
-    } else if let Some(v) = value.dyn_ref::<js_sys::Uint8Array>() {
-        bytes = v.to_vec();
-        Unexpected::Bytes(&bytes)
-    } else if let Some(v) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-        bytes = js_sys::Uint8Array::new(v).to_vec();
-        Unexpected::Bytes(&bytes)
-    } else {
-        string = format!("{value:?}");
-        Unexpected::Other(&string)
-    };
-    serde_wasm_bindgen::Error::invalid_type(unexpected, expected)
+fn invalid_type(_value: &JsValue, expected: &dyn de::Expected) -> serde_wasm_bindgen::Error {
+    use de::Error as _;
+    serde_wasm_bindgen::Error::invalid_type(de::Unexpected::Other("a JS value"), expected)
 }
 
 /// A JS iterable's values that is not an array, each read with its index on the path.

@@ -68,7 +68,7 @@ pub enum StorageError {
 
 /// The error's text (storage.js rejects with `"name: message"` strings).
 fn describe(v: &JsValue) -> String {
-    v.as_string().unwrap_or_else(|| format!("{v:?}"))
+    v.as_string().unwrap_or_else(|| super::dto::describe(v))
 }
 
 fn failed(op: &'static str) -> impl Fn(JsValue) -> StorageError {
