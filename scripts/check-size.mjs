@@ -1,7 +1,15 @@
-// The size budget: fails (exit 1) when alsobuy's gzipped download (pkg/alsobuy_bg.wasm + pkg/alsobuy.js, gzip -9)
-// exceeds ALSOBUY_SIZE_BUDGET_KB KiB (default 193). Prints the measured numbers either way.
+// The size budget: fails (exit 1) when alsobuy's gzipped download (pkg/alsobuy_bg.wasm + pkg/alsobuy.js + the
+// pkg/snippets/ modules the glue imports, gzip -9) exceeds ALSOBUY_SIZE_BUDGET_KB KiB (default 188). Prints the
+// measured numbers either way.
 //
-// Now (2026-12-01, main after merging w2, size2 and models) 191.9 KiB gzip, 473.6 KiB raw: +1.5 KiB over size2
+// Now (2026-12-01, branch size3) 186.6 KiB gzip, 453.8 KiB raw (wasm 178.4 + glue 7.1 + src/wasm/storage.js 1.1
+// KiB gzip); the budget 188 KiB is that plus ~0.75%, a regression guard, not the goal. Branch size3 drove IndexedDB
+// through that small JS module instead of web-sys and Rust closures (191.9 -> 186.7 KiB, snippet included) and
+// stopped describing the JS value twice in the DTOs' type errors (-0.1 KiB). Not done, and why: an own float
+// formatter (core's float printing, ~20 KB raw, stays linked by serde-wasm-bindgen's Unexpected::Float and by
+// src/model/train.rs's f32 to_string), a hand pack codec instead of postcard (the pack holds the model types
+// another branch is changing); www/bench/README.md has the numbers.
+// Before (2026-12-01, main after merging w2, size2 and models) 191.9 KiB gzip, 473.6 KiB raw: +1.5 KiB over size2
 // from the inference kernels' prepacked weights and vector epilogue (w2, ~1 KiB) and the DTO field-name cache
 // (src/wasm/dto.rs `with_key`, ~0.6 KiB; it restored recordMany's speed: W5 203k → 326k events/s). Budget 193 KiB.
 // Before that (2026-12-01, branch size2) 190.4 KiB gzip, 468.8 KiB raw (wasm 182.6 + glue 7.8 KiB gzip); the budget is that
@@ -30,7 +38,7 @@
 // make a red check green.
 import { measureAlsobuy, kb } from './size.mjs';
 
-const budgetKb = Number(process.env.ALSOBUY_SIZE_BUDGET_KB ?? 193);
+const budgetKb = Number(process.env.ALSOBUY_SIZE_BUDGET_KB ?? 188);
 if (!Number.isFinite(budgetKb) || budgetKb <= 0) {
   console.error(`check-size: ALSOBUY_SIZE_BUDGET_KB must be a positive number, got "${process.env.ALSOBUY_SIZE_BUDGET_KB}"`);
   process.exit(2);
