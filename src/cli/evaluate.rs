@@ -72,7 +72,8 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 2000)]
     pub resamples: usize,
     /// Overrides of the blend (also inside `hybrid` and `mlp`), e.g. `--set half_life=5 --set w_knn=0.3`, and
-    /// of the re-ranker (`mlp_blend`, `mlp_candidates`, `mlp_folds`, …); for tuning, defaults otherwise.
+    /// of the re-ranker (`mlp_blend`, `mlp_candidates`, `mlp_folds`, `mlp_listwise=1`, …); for tuning, defaults
+    /// otherwise.
     #[arg(long = "set")]
     pub overrides: Vec<String>,
     /// EASE λ of the `ease` baseline (default: the model default).
@@ -149,6 +150,13 @@ fn mlp_config(
             "mlp_max_cases" => c.max_cases = v as usize,
             "mlp_blend" => c.blend = v as f32,
             "mlp_ensemble" => c.ensemble = v as usize,
+            "mlp_listwise" => {
+                c.loss = if v == 0.0 {
+                    crate::model::Loss::BinaryCrossEntropy
+                } else {
+                    crate::model::Loss::ListwiseSoftmax
+                }
+            }
             "mlp_hidden" => c.hidden = vec![v as usize, (v as usize / 2).max(1)],
             _ => {}
         }

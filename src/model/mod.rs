@@ -5,7 +5,8 @@
 //! - [`mlp`] — the network: [`Mlp`], [`MlpConfig`], forward and hand-derived backward passes.
 //! - [`train`] — [`TrainConfig`], [`Trainer`] (Adam/SGD, L2, mini-batches, early stopping, `train_step`,
 //!   `train_epoch`, step-wise [`Fit`], bounded `fine_tune`).
-//! - [`loss`] — binary cross-entropy from logits (default) and squared error.
+//! - [`loss`] — binary cross-entropy from logits (default), squared error, and a listwise softmax
+//!   cross-entropy over groups of rows (one query's candidates).
 //! - [`kernels`] — the hot matrix products: scalar and wasm32 SIMD128, with one summation order.
 //! - [`error`] — [`ModelError`].
 //!
