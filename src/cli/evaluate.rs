@@ -389,8 +389,14 @@ mod tests {
         let set = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
         let base = MlpRerankConfig::hybrid_default;
         assert_eq!(
-            mlp_config(&[], 42, base()).unwrap().loss,
+            mlp_config(&[], 42, MlpRerankConfig::default())
+                .unwrap()
+                .loss,
             Loss::BinaryCrossEntropy
+        );
+        assert_eq!(
+            mlp_config(&[], 42, base()).unwrap().loss,
+            Loss::ListwiseSoftmax
         );
         let on = mlp_config(&set(&["mlp_listwise=1", "mlp_blend=0.25"]), 7, base()).unwrap();
         assert_eq!(on.loss, Loss::ListwiseSoftmax);

@@ -10,8 +10,10 @@
 //!    item is the positive (cases whose item is not among the candidates are skipped: the re-ranker can't
 //!    fix them), every other candidate a hard negative, plus `pop_negatives` items drawn from the whole
 //!    catalogue with probability ∝ popularity^0.75 ([`crate::model::features::sample_negatives`]);
-//! 4. the [`Mlp`] (hidden 32-16, binary cross-entropy, Adam, early stopping on 10% of the rows) learns to
-//!    tell them apart; columns are standardised with the training rows' mean and SD;
+//! 4. the [`Mlp`] (hidden 32-16, Adam) learns to tell them apart: `mlp` with binary cross-entropy per row
+//!    (early stopping on 10% of the rows), the default `hybrid` with the listwise softmax cross-entropy of
+//!    each case's positive over the case's rows ([`Loss::ListwiseSoftmax`]; batches of whole cases, early
+//!    stopping on 10% of the cases); columns are standardised with the training rows' mean and SD;
 //! 5. the signals are refitted on all the data.
 //!
 //! **Features** of a (query, candidate) pair: the six [`CrossFeatures`] of [`crate::model::features`]
@@ -72,10 +74,11 @@ pub struct MlpRerankConfig {
     /// training and network-inference cost (the features are built once). Off by default: 5 networks did
     /// not beat one on the Groceries validation splits (docs/EVALUATION.md).
     pub ensemble: usize,
-    /// The training objective: [`Loss::BinaryCrossEntropy`] per row (default), or
+    /// The training objective: [`Loss::BinaryCrossEntropy`] per row (the default, and `mlp`'s), or
     /// [`Loss::ListwiseSoftmax`] — per training case, the softmax cross-entropy of the held-out item over
     /// that case's rows (its candidates and popularity negatives), trained in batches of whole cases with
-    /// early stopping on held-out cases.
+    /// early stopping on held-out cases (the default model `hybrid`'s, see
+    /// [`MlpRerankConfig::hybrid_default`]).
     pub loss: Loss,
 }
 
@@ -103,12 +106,15 @@ impl Default for MlpRerankConfig {
 pub const HYBRID_BLEND: f32 = 0.5;
 
 impl MlpRerankConfig {
-    /// The default model, `hybrid`: the re-ranker fused with the linear blend
-    /// (`z(logit) + 0.5 · z(blend)` over the candidates).
+    /// The default model, `hybrid`: the re-ranker trained listwise ([`Loss::ListwiseSoftmax`] over each
+    /// training case's candidates and negatives) and fused with the linear blend
+    /// (`z(logit) + 0.5 · z(blend)` over the candidates). Listwise and the weight were chosen on the
+    /// validation splits of both datasets (docs/EVALUATION.md).
     pub fn hybrid_default() -> Self {
         Self {
             name: "hybrid",
             blend: HYBRID_BLEND,
+            loss: Loss::ListwiseSoftmax,
             ..Self::default()
         }
     }
@@ -738,7 +744,12 @@ mod tests {
         let (bce_rows, bce) = score(&MlpRerankConfig::default());
         assert_eq!(bce_rows, rows, "the same training rows, another objective");
         assert_ne!(a, bce);
+        // `mlp` is the BCE re-ranker; the default `hybrid` trains listwise.
         assert_eq!(MlpRerankConfig::default().loss, Loss::BinaryCrossEntropy);
+        assert_eq!(
+            MlpRerankConfig::hybrid_default().loss,
+            Loss::ListwiseSoftmax
+        );
     }
 
     #[test]
