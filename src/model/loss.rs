@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ModelError, ModelResult};
 use super::math::{exp_nonpositive, ln_positive, log1p_exp_neg_abs, sigmoid};
+use super::LISTWISE;
 
 /// The loss a model is trained on. The pointwise losses compare the predicted probability `p = σ(z)` with a
 /// label in `[0, 1]` row by row; [`Loss::ListwiseSoftmax`] compares a whole list (group) of rows at once.
@@ -86,7 +87,7 @@ impl Loss {
         sizes: &[usize],
         mut grad: Option<&mut [f32]>,
     ) -> f32 {
-        if !self.is_listwise() {
+        if !(LISTWISE && self.is_listwise()) {
             return self.mean_and_gradient(logits, y, grad);
         }
         let n = logits.len().min(y.len());
@@ -149,7 +150,7 @@ impl Loss {
         y: &[f32],
         mut grad: Option<&mut [f32]>,
     ) -> f32 {
-        if self.is_listwise() {
+        if LISTWISE && self.is_listwise() {
             let n = logits.len().min(y.len());
             return self.mean_and_gradient_grouped(logits, y, &[n], grad);
         }
@@ -171,7 +172,8 @@ impl Loss {
                     let d = p - t;
                     (f64::from(d) * f64::from(d), 2.0 * d * p * (1.0 - p) * inv_n)
                 }
-                // Returned above: a listwise loss is never computed row by row.
+                // Returned above where listwise training is built in ([`LISTWISE`]); elsewhere
+                // `TrainConfig::validate` refuses this loss before any training.
                 Loss::ListwiseSoftmax => (0.0, 0.0),
             };
             total += value;

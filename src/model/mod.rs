@@ -33,6 +33,13 @@ pub mod mlp;
 pub mod train;
 
 pub use error::{ModelError, ModelResult};
+
+/// Whether the listwise objective and grouped training are compiled in: natively, and on wasm32 with the
+/// `models` feature (the `hybrid` model). The widget module (wasm32 without `models`) only trains pointwise,
+/// so it leaves them out to keep its download small; there [`TrainConfig::validate`] refuses
+/// [`Loss::ListwiseSoftmax`] and [`Dataset::with_groups`] refuses groups. A constant, so the optimiser
+/// drops the unused code.
+pub const LISTWISE: bool = cfg!(any(not(target_arch = "wasm32"), feature = "models"));
 pub use features::{CrossFeatures, FeatureLayout};
 pub use loss::Loss;
 pub use mlp::{Dense, Mlp, MlpConfig};

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ModelError, ModelResult};
 use super::loss::Loss;
 use super::mlp::{check_finite, row_major, DenseGradient, Mlp};
+use super::LISTWISE;
 
 /// The optimiser and its hyper-parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -225,6 +226,13 @@ impl TrainConfig {
         if !(self.min_delta.is_finite() && self.min_delta >= 0.0) {
             return bad("min_delta", self.min_delta, "must be finite and >= 0");
         }
+        if !LISTWISE && self.loss.is_listwise() {
+            return bad(
+                "loss",
+                self.loss.name(),
+                "is not built into this module (wasm32 without the models feature)",
+            );
+        }
         if self.fine_tune_max_rows == 0 {
             return bad("fine_tune_max_rows", 0, "must be at least 1");
         }
@@ -310,6 +318,13 @@ impl Dataset {
     /// Errors: [`ModelError::ShapeMismatch`] when the sizes do not add up to the number of rows,
     /// [`ModelError::InvalidConfig`] naming the first empty group.
     pub fn with_groups(mut self, sizes: &[usize]) -> ModelResult<Self> {
+        if !LISTWISE {
+            return Err(ModelError::InvalidConfig {
+                field: "group_sizes",
+                value: sizes.len().to_string(),
+                reason: "grouped training is not built into this module (wasm32 without the models feature)",
+            });
+        }
         if let Some(g) = sizes.iter().position(|&n| n == 0) {
             return Err(ModelError::InvalidConfig {
                 field: "group_sizes",
@@ -336,9 +351,15 @@ impl Dataset {
         Ok(self)
     }
 
+    /// True when the rows are cut into groups (never where [`LISTWISE`] is off: the optimiser then drops
+    /// every grouped code path).
+    fn grouped(&self) -> bool {
+        LISTWISE && !self.starts.is_empty()
+    }
+
     /// The group sizes, or `None` when the data are not grouped.
     pub fn group_sizes(&self) -> Option<Vec<usize>> {
-        if self.starts.is_empty() {
+        if !self.grouped() {
             None
         } else {
             Some(self.starts.windows(2).map(|w| w[1] - w[0]).collect())
@@ -347,7 +368,7 @@ impl Dataset {
 
     /// Units shuffled and batched by training: groups when grouped, otherwise rows.
     fn units(&self) -> usize {
-        if self.starts.is_empty() {
+        if !self.grouped() {
             self.len()
         } else {
             self.starts.len() - 1
@@ -358,7 +379,7 @@ impl Dataset {
     /// `batch_size / ⌈mean group size⌉` groups (at least one).
     fn units_per_batch(&self, batch_size: usize) -> usize {
         let groups = self.units();
-        if self.starts.is_empty() || groups == 0 {
+        if !self.grouped() || groups == 0 {
             return batch_size;
         }
         (batch_size / self.len().div_ceil(groups).max(1)).max(1)
@@ -469,7 +490,7 @@ impl Dataset {
         }
         let order = shuffled_indices(self.units(), seed)?;
         let (val_idx, train_idx) = order.split_at(n_val.min(order.len()));
-        if self.starts.is_empty() {
+        if !self.grouped() {
             Ok((self.subset(train_idx), Some(self.subset(val_idx))))
         } else {
             Ok((
@@ -820,7 +841,7 @@ impl Trainer {
                 work.batch_y.push(label);
             }
         };
-        if data.starts.is_empty() {
+        if !data.grouped() {
             for &i in idx {
                 push(i as usize, &mut work);
             }
@@ -837,11 +858,7 @@ impl Trainer {
         let by = std::mem::take(&mut work.batch_y);
         let bg = std::mem::take(&mut work.batch_groups);
         let lr = self.config.learning_rate;
-        let groups = if data.starts.is_empty() {
-            None
-        } else {
-            Some(&bg[..])
-        };
+        let groups = if !data.grouped() { None } else { Some(&bg[..]) };
         let result = self.step_unchecked(mlp, &bx, &by, by.len(), lr, groups, &mut work);
         work.batch_x = bx;
         work.batch_y = by;
