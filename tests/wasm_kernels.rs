@@ -172,3 +172,37 @@ fn simd_kernels_reject_bad_shapes() {
 fn training_and_scoring_are_bit_identical_to_native() {
     assert_eq!(common::golden::scenario(), common::golden::EXPECTED);
 }
+
+/// The widget module (wasm32 without the `models` feature) leaves the listwise objective and grouped training
+/// out (`alsobuy::model::LISTWISE`) and refuses them with typed errors instead of training wrongly; with
+/// `models` (and natively) they are built in.
+#[wasm_bindgen_test]
+fn the_listwise_loss_is_refused_where_it_is_not_built_in() {
+    use alsobuy::model::{Dataset, Loss, MlpConfig, TrainConfig, Trainer, LISTWISE};
+    use ndarray::{Array1, Array2};
+    assert_eq!(LISTWISE, cfg!(feature = "models"));
+    let mlp = MlpConfig::new().hidden(&[4]).seed(1).build(3).unwrap();
+    let trainer = Trainer::new(&mlp, TrainConfig::new().loss(Loss::ListwiseSoftmax));
+    let data = Dataset::new(
+        Array2::<f32>::zeros((4, 3)).view(),
+        Array1::<f32>::zeros(4).view(),
+    )
+    .unwrap()
+    .with_groups(&[2, 2]);
+    if LISTWISE {
+        assert!(trainer.is_ok() && data.is_ok());
+    } else {
+        assert_eq!(
+            trainer.unwrap_err().to_string(),
+            "invalid config value loss = listwise softmax cross-entropy: is not built into this module \
+             (wasm32 without the models feature)"
+        );
+        assert_eq!(
+            data.unwrap_err().to_string(),
+            "invalid config value group_sizes = 2: grouped training is not built into this module (wasm32 \
+             without the models feature)"
+        );
+    }
+    // The pointwise default trains everywhere.
+    assert!(Trainer::new(&mlp, TrainConfig::new()).is_ok());
+}

@@ -21,6 +21,7 @@ use crate::eval::split::{
 };
 use crate::eval::{run as run_model, ModelRun};
 use crate::interactions::Interactions;
+use crate::model::Loss;
 use crate::scorers::{
     fit_with_catalogue, EaseConfig, FitError, HybridConfig, ItemKnnConfig, MlpRerankConfig, Scorer,
 };
@@ -49,7 +50,9 @@ pub struct EvaluateArgs {
     /// Split seed (Groceries) and bootstrap seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Comma-separated models; the first is compared against all others.
+    /// Comma-separated models; the first is compared against all others. Besides the model names, the
+    /// evaluation-only variants `mlp-bce`, `mlp-listwise`, `hybrid-bce`, `hybrid-listwise` fix the
+    /// re-ranker's training objective (binary cross-entropy or listwise softmax).
     #[arg(
         long,
         default_value = "hybrid,blend,mlp,ease,knn,cooccur,content,popular",
@@ -72,7 +75,8 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 2000)]
     pub resamples: usize,
     /// Overrides of the blend (also inside `hybrid` and `mlp`), e.g. `--set half_life=5 --set w_knn=0.3`, and
-    /// of the re-ranker (`mlp_blend`, `mlp_candidates`, `mlp_folds`, …); for tuning, defaults otherwise.
+    /// of the re-ranker (`mlp_blend`, `mlp_candidates`, `mlp_folds`, `mlp_listwise=1`, …); for tuning, defaults
+    /// otherwise.
     #[arg(long = "set")]
     pub overrides: Vec<String>,
     /// EASE λ of the `ease` baseline (default: the model default).
@@ -149,6 +153,13 @@ fn mlp_config(
             "mlp_max_cases" => c.max_cases = v as usize,
             "mlp_blend" => c.blend = v as f32,
             "mlp_ensemble" => c.ensemble = v as usize,
+            "mlp_listwise" => {
+                c.loss = if v == 0.0 {
+                    Loss::BinaryCrossEntropy
+                } else {
+                    Loss::ListwiseSoftmax
+                }
+            }
             "mlp_hidden" => c.hidden = vec![v as usize, (v as usize / 2).max(1)],
             _ => {}
         }
@@ -175,6 +186,24 @@ fn fit(
                 .fit(data, attrs)
                 .map_err(usage)?,
         ),
+        // Evaluation-only variants: the re-ranker models with their training objective fixed (after the
+        // `--set` overrides), so one run compares both objectives on the same cases, paired.
+        "mlp-bce" | "mlp-listwise" | "hybrid-bce" | "hybrid-listwise" => {
+            let (base, name) = match name {
+                "mlp-bce" => (MlpRerankConfig::default(), "mlp-bce"),
+                "mlp-listwise" => (MlpRerankConfig::default(), "mlp-listwise"),
+                "hybrid-bce" => (MlpRerankConfig::hybrid_default(), "hybrid-bce"),
+                _ => (MlpRerankConfig::hybrid_default(), "hybrid-listwise"),
+            };
+            let mut c = mlp_config(&a.overrides, a.seed, base)?;
+            c.name = name;
+            c.loss = if name.ends_with("-bce") {
+                Loss::BinaryCrossEntropy
+            } else {
+                Loss::ListwiseSoftmax
+            };
+            Box::new(c.fit(data, attrs).map_err(usage)?)
+        }
         "ease" => {
             let mut c = EaseConfig::default();
             if let Some(l) = a.ease_lambda {
@@ -349,4 +378,32 @@ fn table(a: &EvaluateArgs, data: &Prepared, runs: &[(ModelRun, f64)], pop: &[f32
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mlp_listwise_override_switches_the_objective() {
+        let set = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        let base = MlpRerankConfig::hybrid_default;
+        assert_eq!(
+            mlp_config(&[], 42, MlpRerankConfig::default())
+                .unwrap()
+                .loss,
+            Loss::BinaryCrossEntropy
+        );
+        assert_eq!(
+            mlp_config(&[], 42, base()).unwrap().loss,
+            Loss::ListwiseSoftmax
+        );
+        let on = mlp_config(&set(&["mlp_listwise=1", "mlp_blend=0.25"]), 7, base()).unwrap();
+        assert_eq!(on.loss, Loss::ListwiseSoftmax);
+        assert_eq!((on.blend, on.seed, on.name), (0.25, 7, "hybrid"));
+        let off = mlp_config(&set(&["mlp_listwise=0"]), 42, base()).unwrap();
+        assert_eq!(off.loss, Loss::BinaryCrossEntropy);
+        let err = mlp_config(&set(&["mlp_listwise=yes"]), 42, base()).unwrap_err();
+        assert!(err.to_string().contains("mlp_listwise"), "{err}");
+    }
 }

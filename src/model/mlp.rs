@@ -770,6 +770,12 @@ mod tests {
     }
 
     #[test]
+    fn gradients_match_finite_differences_for_listwise() {
+        // The whole batch is one list; its soft labels are normalised to a target distribution.
+        gradient_check(Loss::ListwiseSoftmax);
+    }
+
+    #[test]
     fn gradient_of_a_nonzero_example_is_nonzero() {
         // Guards the gradient check against passing vacuously.
         let mlp = MlpConfig::new().hidden(&[6, 4]).seed(21).build(5).unwrap();

@@ -5,7 +5,8 @@
 //! - [`mlp`] — the network: [`Mlp`], [`MlpConfig`], forward and hand-derived backward passes.
 //! - [`train`] — [`TrainConfig`], [`Trainer`] (Adam/SGD, L2, mini-batches, early stopping, `train_step`,
 //!   `train_epoch`, step-wise [`Fit`], bounded `fine_tune`).
-//! - [`loss`] — binary cross-entropy from logits (default) and squared error.
+//! - [`loss`] — binary cross-entropy from logits (default), squared error, and a listwise softmax
+//!   cross-entropy over groups of rows (one query's candidates).
 //! - [`kernels`] — the hot matrix products: scalar and wasm32 SIMD128, with one summation order.
 //! - [`error`] — [`ModelError`].
 //!
@@ -32,6 +33,13 @@ pub mod mlp;
 pub mod train;
 
 pub use error::{ModelError, ModelResult};
+
+/// Whether the listwise objective and grouped training are compiled in: natively, and on wasm32 with the
+/// `models` feature (the `hybrid` model). The widget module (wasm32 without `models`) only trains pointwise,
+/// so it leaves them out to keep its download small; there [`TrainConfig::validate`] refuses
+/// [`Loss::ListwiseSoftmax`] and [`Dataset::with_groups`] refuses groups. A constant, so the optimiser
+/// drops the unused code.
+pub const LISTWISE: bool = cfg!(any(not(target_arch = "wasm32"), feature = "models"));
 pub use features::{CrossFeatures, FeatureLayout};
 pub use loss::Loss;
 pub use mlp::{Dense, Mlp, MlpConfig};

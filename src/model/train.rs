@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ModelError, ModelResult};
 use super::loss::Loss;
 use super::mlp::{check_finite, row_major, DenseGradient, Mlp};
+use super::LISTWISE;
 
 /// The optimiser and its hyper-parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -225,6 +226,13 @@ impl TrainConfig {
         if !(self.min_delta.is_finite() && self.min_delta >= 0.0) {
             return bad("min_delta", self.min_delta, "must be finite and >= 0");
         }
+        if !LISTWISE && self.loss.is_listwise() {
+            return bad(
+                "loss",
+                self.loss.name(),
+                "is not built into this module (wasm32 without the models feature)",
+            );
+        }
         if self.fine_tune_max_rows == 0 {
             return bad("fine_tune_max_rows", 0, "must be at least 1");
         }
@@ -258,12 +266,19 @@ impl TrainConfig {
     }
 }
 
-/// A validated training set: `x` (`rows × dim`, finite) and labels `y` (`rows`, finite).
+/// A validated training set: `x` (`rows × dim`, finite) and labels `y` (`rows`, finite), optionally cut
+/// into groups of consecutive rows ([`Dataset::with_groups`], e.g. one query's candidates each).
+///
+/// On grouped data training works in whole groups: the validation split holds out whole groups, each
+/// epoch shuffles the groups (seeded), a mini-batch is `batch_size / ⌈mean group size⌉` groups (at least
+/// one), and a listwise loss ([`Loss::ListwiseSoftmax`]) is computed per group.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
     x: Vec<f32>,
     y: Vec<f32>,
     dim: usize,
+    /// Start row of every group plus a final `rows`; empty when the data are not grouped.
+    starts: Vec<usize>,
 }
 
 impl Dataset {
@@ -290,7 +305,100 @@ impl Dataset {
         check_finite("x", &x, dim)?;
         let y: Vec<f32> = y.iter().copied().collect();
         check_finite("y", &y, 1)?;
-        Ok(Self { x, y, dim })
+        Ok(Self {
+            x,
+            y,
+            dim,
+            starts: Vec::new(),
+        })
+    }
+
+    /// Cuts the rows into consecutive groups of the given sizes (in row order).
+    ///
+    /// Errors: [`ModelError::ShapeMismatch`] when the sizes do not add up to the number of rows,
+    /// [`ModelError::InvalidConfig`] naming the first empty group.
+    pub fn with_groups(mut self, sizes: &[usize]) -> ModelResult<Self> {
+        if !LISTWISE {
+            return Err(ModelError::InvalidConfig {
+                field: "group_sizes",
+                value: sizes.len().to_string(),
+                reason: "grouped training is not built into this module (wasm32 without the models feature)",
+            });
+        }
+        if let Some(g) = sizes.iter().position(|&n| n == 0) {
+            return Err(ModelError::InvalidConfig {
+                field: "group_sizes",
+                value: format!("0 at group {g}"),
+                reason: "every group needs at least one row",
+            });
+        }
+        let total = sizes.iter().try_fold(0usize, |a, &n| a.checked_add(n));
+        if total != Some(self.len()) {
+            return Err(ModelError::ShapeMismatch {
+                what: "group sizes (their sum)",
+                got: vec![total.unwrap_or(usize::MAX)],
+                expected: vec![self.len()],
+            });
+        }
+        let mut starts = Vec::with_capacity(sizes.len() + 1);
+        let mut at = 0usize;
+        starts.push(0);
+        for &n in sizes {
+            at += n;
+            starts.push(at);
+        }
+        self.starts = starts;
+        Ok(self)
+    }
+
+    /// True when the rows are cut into groups (never where [`LISTWISE`] is off: the optimiser then drops
+    /// every grouped code path).
+    fn grouped(&self) -> bool {
+        LISTWISE && !self.starts.is_empty()
+    }
+
+    /// The group sizes, or `None` when the data are not grouped.
+    pub fn group_sizes(&self) -> Option<Vec<usize>> {
+        if !self.grouped() {
+            None
+        } else {
+            Some(self.starts.windows(2).map(|w| w[1] - w[0]).collect())
+        }
+    }
+
+    /// Units shuffled and batched by training: groups when grouped, otherwise rows.
+    fn units(&self) -> usize {
+        if !self.grouped() {
+            self.len()
+        } else {
+            self.starts.len() - 1
+        }
+    }
+
+    /// Units per mini-batch of (at most about) `batch_size` rows: `batch_size` rows, or
+    /// `batch_size / ⌈mean group size⌉` groups (at least one).
+    fn units_per_batch(&self, batch_size: usize) -> usize {
+        let groups = self.units();
+        if !self.grouped() || groups == 0 {
+            return batch_size;
+        }
+        (batch_size / self.len().div_ceil(groups).max(1)).max(1)
+    }
+
+    /// The rows of group `g` (empty for an unknown group).
+    fn group_rows(&self, g: usize) -> std::ops::Range<usize> {
+        match (self.starts.get(g), self.starts.get(g + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
+        }
+    }
+
+    /// The mean `loss` of `logits` (one per row) on these labels, per group when grouped.
+    fn mean_loss(&self, loss: Loss, logits: &[f32]) -> f32 {
+        match self.group_sizes() {
+            Some(sizes) => loss.mean_grouped(logits, &self.y, &sizes),
+            None => loss.mean(logits, &self.y),
+        }
     }
 
     /// Number of examples.
@@ -334,10 +442,32 @@ impl Dataset {
             x,
             y,
             dim: self.dim,
+            starts: Vec::new(),
         }
     }
 
-    /// Splits off `fraction` of the rows (seeded shuffle) as a validation set: `(train, validation)`.
+    /// The groups `idx` (in that order), still grouped.
+    fn subset_groups(&self, idx: &[u32]) -> Self {
+        let mut rows = Vec::new();
+        let mut sizes = Vec::with_capacity(idx.len());
+        for &g in idx {
+            let r = self.group_rows(g as usize);
+            sizes.push(r.len());
+            rows.extend(r.map(|i| i as u32));
+        }
+        let mut out = self.subset(&rows);
+        let mut at = 0usize;
+        out.starts = std::iter::once(0)
+            .chain(sizes.iter().map(|&n| {
+                at += n;
+                at
+            }))
+            .collect();
+        out
+    }
+
+    /// Splits off `fraction` of the rows (seeded shuffle) as a validation set: `(train, validation)`. On
+    /// grouped data, `fraction` of the groups (whole groups, both sides stay grouped).
     ///
     /// Errors: [`ModelError::InvalidConfig`] for a fraction outside `[0, 0.9]`; [`ModelError::EmptyTrainingSet`]
     /// when a positive fraction leaves the validation split empty.
@@ -352,15 +482,22 @@ impl Dataset {
         if fraction == 0.0 {
             return Ok((self.clone(), None));
         }
-        let n_val = (self.len() as f64 * f64::from(fraction)).floor() as usize;
+        let n_val = (self.units() as f64 * f64::from(fraction)).floor() as usize;
         if n_val == 0 {
             return Err(ModelError::EmptyTrainingSet {
                 what: "validation split",
             });
         }
-        let order = shuffled_indices(self.len(), seed)?;
+        let order = shuffled_indices(self.units(), seed)?;
         let (val_idx, train_idx) = order.split_at(n_val.min(order.len()));
-        Ok((self.subset(train_idx), Some(self.subset(val_idx))))
+        if !self.grouped() {
+            Ok((self.subset(train_idx), Some(self.subset(val_idx))))
+        } else {
+            Ok((
+                self.subset_groups(train_idx),
+                Some(self.subset_groups(val_idx)),
+            ))
+        }
     }
 }
 
@@ -394,6 +531,7 @@ struct Moments {
 struct Workspace {
     batch_x: Vec<f32>,
     batch_y: Vec<f32>,
+    batch_groups: Vec<usize>,
     acts: Vec<Vec<f32>>,
     dlogits: Vec<f32>,
     grads: Vec<DenseGradient>,
@@ -490,13 +628,13 @@ impl Fit {
         mlp: &mut Mlp,
         max_batches: usize,
     ) -> ModelResult<FitProgress> {
-        let batch = trainer.config.batch_size;
+        let batch = self.train.units_per_batch(trainer.config.batch_size);
         let mut last_loss = None;
         let mut budget = max_batches.max(1);
         while !self.done && budget > 0 {
             if self.cursor == 0 && self.order.is_empty() {
                 self.order = shuffled_indices(
-                    self.train.len(),
+                    self.train.units(),
                     splitmix(trainer.config.seed, self.epoch as u64 + 1),
                 )?;
             }
@@ -512,7 +650,7 @@ impl Fit {
                 self.end_epoch(trainer, mlp)?;
             }
         }
-        let batches_per_epoch = self.train.len().div_ceil(batch);
+        let batches_per_epoch = self.train.units().div_ceil(batch);
         Ok(FitProgress {
             epoch: self.epoch,
             epochs: trainer.config.epochs,
@@ -542,7 +680,7 @@ impl Fit {
         let cfg = &trainer.config;
         if let Some(val) = &self.validation {
             let logits = mlp.logits_slice(&val.x, val.len())?;
-            let vl = cfg.loss.mean(&logits, &val.y);
+            let vl = val.mean_loss(cfg.loss, &logits);
             self.report.validation_losses.push(vl);
             let improved = match &self.best {
                 None => true,
@@ -685,34 +823,53 @@ impl Trainer {
         let ys: Vec<f32> = y.iter().copied().collect();
         self.config.loss.check_labels(&ys)?;
         let mut work = std::mem::take(&mut self.work);
-        let result = self.step_unchecked(mlp, &xs, &ys, rows, lr, &mut work);
+        let result = self.step_unchecked(mlp, &xs, &ys, rows, lr, None, &mut work);
         self.work = work;
         result
     }
 
-    /// A step on rows `idx` of `data` (already validated).
+    /// A step on units `idx` of `data` (already validated): its rows, or on grouped data its groups.
     fn step_indices(&mut self, mlp: &mut Mlp, data: &Dataset, idx: &[u32]) -> ModelResult<f32> {
         let mut work = std::mem::take(&mut self.work);
         work.batch_x.clear();
         work.batch_y.clear();
+        work.batch_groups.clear();
         let dim = data.dim;
-        for &i in idx {
-            let i = i as usize;
+        let push = |i: usize, work: &mut Workspace| {
             if let (Some(row), Some(&label)) = (data.x.get(i * dim..(i + 1) * dim), data.y.get(i)) {
                 work.batch_x.extend_from_slice(row);
                 work.batch_y.push(label);
             }
+        };
+        if !data.grouped() {
+            for &i in idx {
+                push(i as usize, &mut work);
+            }
+        } else {
+            for &g in idx {
+                let rows = data.group_rows(g as usize);
+                work.batch_groups.push(rows.len());
+                for i in rows {
+                    push(i, &mut work);
+                }
+            }
         }
         let bx = std::mem::take(&mut work.batch_x);
         let by = std::mem::take(&mut work.batch_y);
+        let bg = std::mem::take(&mut work.batch_groups);
         let lr = self.config.learning_rate;
-        let result = self.step_unchecked(mlp, &bx, &by, by.len(), lr, &mut work);
+        let groups = if !data.grouped() { None } else { Some(&bg[..]) };
+        let result = self.step_unchecked(mlp, &bx, &by, by.len(), lr, groups, &mut work);
         work.batch_x = bx;
         work.batch_y = by;
+        work.batch_groups = bg;
         self.work = work;
         result
     }
 
+    /// One step on the batch `(x, y)`; `groups` are the sizes of its consecutive groups (`None`: one list
+    /// for a listwise loss, and the pointwise losses never look at them).
+    #[allow(clippy::too_many_arguments)]
     fn step_unchecked(
         &mut self,
         mlp: &mut Mlp,
@@ -720,6 +877,7 @@ impl Trainer {
         y: &[f32],
         rows: usize,
         lr: f32,
+        groups: Option<&[usize]>,
         work: &mut Workspace,
     ) -> ModelResult<f32> {
         if rows == 0 {
@@ -729,10 +887,18 @@ impl Trainer {
         let logits = work.acts.last().map_or(&[][..], |v| v);
         work.dlogits.clear();
         work.dlogits.resize(rows, 0.0);
-        let loss = self
-            .config
-            .loss
-            .mean_and_gradient(logits, y, Some(&mut work.dlogits));
+        let loss = match groups {
+            Some(sizes) => self.config.loss.mean_and_gradient_grouped(
+                logits,
+                y,
+                sizes,
+                Some(&mut work.dlogits),
+            ),
+            None => self
+                .config
+                .loss
+                .mean_and_gradient(logits, y, Some(&mut work.dlogits)),
+        };
         mlp.backward_unchecked(
             x,
             rows,
@@ -813,16 +979,19 @@ impl Trainer {
         self.config.loss.check_labels(&data.y)
     }
 
-    /// One pass over `data` in seeded random mini-batches; returns the mean training loss (each batch's
-    /// loss before its update, weighted by its size). Epoch `e` of this trainer shuffles with a seed
+    /// One pass over `data` in seeded random mini-batches (of whole groups on grouped data); returns the
+    /// mean training loss (each batch's loss before its update, weighted by its rows, or groups). Epoch `e` of this trainer shuffles with a seed
     /// derived from `(seed, e)`.
     ///
     /// Complexity `O(len · forward cost · 3)`. Errors: as [`Trainer::train_step`].
     pub fn train_epoch(&mut self, mlp: &mut Mlp, data: &Dataset) -> ModelResult<f32> {
         self.check_dataset(mlp, data)?;
-        let order = shuffled_indices(data.len(), splitmix(self.config.seed, self.epochs_run + 1))?;
+        let order = shuffled_indices(
+            data.units(),
+            splitmix(self.config.seed, self.epochs_run + 1),
+        )?;
         let (mut sum, mut seen) = (0.0f64, 0usize);
-        for idx in order.chunks(self.config.batch_size) {
+        for idx in order.chunks(data.units_per_batch(self.config.batch_size)) {
             let loss = self.step_indices(mlp, data, idx)?;
             sum += f64::from(loss) * idx.len() as f64;
             seen += idx.len();
@@ -1337,6 +1506,153 @@ mod tests {
         let l2 = trainer2.train_epoch(&mut mlp2, &data).unwrap();
         assert_eq!(l1, l2);
         assert_eq!(mlp, mlp2);
+    }
+
+    /// Groups of `size` rows in `[-1, 1]^dim`; in each, the one row with the largest `w·x` is the positive.
+    fn ranking_task(groups: usize, size: usize, dim: usize, seed: u64) -> Dataset {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let rows = groups * size;
+        let x = Array2::from_shape_fn((rows, dim), |_| rng.random_range(-1.0f32..1.0));
+        let score = |r: usize| -> f32 { (0..dim).map(|c| x[[r, c]] * (c as f32 - 1.5)).sum() };
+        let mut y = Array1::<f32>::zeros(rows);
+        for g in 0..groups {
+            let best = (g * size..(g + 1) * size)
+                .max_by(|&a, &b| score(a).total_cmp(&score(b)))
+                .unwrap();
+            y[best] = 1.0;
+        }
+        Dataset::new(x.view(), y.view())
+            .unwrap()
+            .with_groups(&vec![size; groups])
+            .unwrap()
+    }
+
+    /// Share of groups whose positive gets the group's highest score.
+    fn top1(mlp: &Mlp, data: &Dataset) -> f32 {
+        let p = mlp.logits_slice(&data.x, data.len()).unwrap();
+        let sizes = data.group_sizes().unwrap();
+        let (mut at, mut hits) = (0usize, 0usize);
+        for &n in &sizes {
+            let best = (at..at + n).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
+            hits += usize::from(data.y[best] == 1.0);
+            at += n;
+        }
+        hits as f32 / sizes.len() as f32
+    }
+
+    #[test]
+    fn listwise_learns_to_put_the_positive_first() {
+        let data = ranking_task(300, 10, 4, 81);
+        let test = ranking_task(200, 10, 4, 82);
+        let mut mlp = MlpConfig::new().hidden(&[8]).seed(83).build(4).unwrap();
+        let before = top1(&mlp, &test);
+        let cfg = TrainConfig::new()
+            .loss(Loss::ListwiseSoftmax)
+            .learning_rate(1e-2)
+            .epochs(40)
+            .batch_size(50)
+            .seed(84);
+        let report = Trainer::new(&mlp, cfg)
+            .unwrap()
+            .fit(&mut mlp, &data)
+            .unwrap();
+        let after = top1(&mlp, &test);
+        assert!(before < 0.5, "untrained top-1 {before}");
+        assert!(after >= 0.85, "top-1 {before} -> {after}");
+        assert!(report.train_losses.first() > report.train_losses.last());
+        // ln 10 ≈ 2.30 is the loss of a uniform softmax over 10 rows.
+        assert!(
+            report.validation_losses[report.best_epoch] < 1.0,
+            "{report:?}"
+        );
+    }
+
+    #[test]
+    fn groups_are_checked_and_split_whole() {
+        let x = Array2::<f32>::zeros((6, 2));
+        let y = Array1::from(vec![1.0f32, 0.0, 0.0, 1.0, 0.0, 0.0]);
+        let d = Dataset::new(x.view(), y.view()).unwrap();
+        assert_eq!(d.group_sizes(), None);
+        let err = d.clone().with_groups(&[3, 2]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch: group sizes (their sum) has shape [5], expected [6]"
+        );
+        let err = d.clone().with_groups(&[3, 0, 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config value group_sizes = 0 at group 1: every group needs at least one row"
+        );
+        let data = ranking_task(40, 7, 3, 91);
+        let (train, val) = data.split(0.25, 92).unwrap();
+        let val = val.unwrap();
+        assert_eq!(val.group_sizes().unwrap(), vec![7; 10]);
+        assert_eq!(train.group_sizes().unwrap(), vec![7; 30]);
+        // Every held-out group keeps its single positive, so each side has one per group.
+        assert_eq!(val.y().sum(), 10.0);
+        assert_eq!(train.y().sum(), 30.0);
+        // 256-row batches of 7-row groups: 36 groups each.
+        assert_eq!(data.units_per_batch(256), 36);
+        assert_eq!(data.units_per_batch(3), 1);
+        // A quarter of 3 groups is no group: the split counts groups, not rows.
+        let err = ranking_task(3, 7, 3, 93).split(0.25, 1).unwrap_err();
+        assert_eq!(
+            err,
+            ModelError::EmptyTrainingSet {
+                what: "validation split"
+            }
+        );
+    }
+
+    #[test]
+    fn grouped_fit_in_slices_equals_fit_at_once_and_is_seeded() {
+        let data = ranking_task(120, 9, 4, 101);
+        let cfg = TrainConfig::new()
+            .loss(Loss::ListwiseSoftmax)
+            .epochs(4)
+            .batch_size(40)
+            .seed(102);
+        let base = MlpConfig::new().hidden(&[8]).seed(103).build(4).unwrap();
+        let mut whole = base.clone();
+        let mut t1 = Trainer::new(&whole, cfg.clone()).unwrap();
+        let report = t1.fit(&mut whole, &data).unwrap();
+        let mut sliced = base.clone();
+        let mut t2 = Trainer::new(&sliced, cfg.clone()).unwrap();
+        let mut fit = t2.start_fit(&sliced, &data).unwrap();
+        let mut first = None;
+        loop {
+            let p = fit.advance(&mut t2, &mut sliced, 5).unwrap();
+            first.get_or_insert(p.clone());
+            if p.done {
+                break;
+            }
+        }
+        // 108 training groups of 9 rows, 4 per batch.
+        assert_eq!(first.unwrap().batches_per_epoch, 27);
+        assert_eq!(whole, sliced);
+        assert_eq!(&report, fit.report());
+        assert_eq!(t1, t2);
+        let mut other = base.clone();
+        Trainer::new(&other, cfg.seed(104))
+            .unwrap()
+            .fit(&mut other, &data)
+            .unwrap();
+        assert_ne!(whole, other);
+        // The groups matter: the same rows ungrouped train differently under the listwise loss.
+        let flat = Dataset::new(data.x().view(), data.y().view()).unwrap();
+        let mut ungrouped = base.clone();
+        Trainer::new(
+            &ungrouped,
+            TrainConfig::new()
+                .loss(Loss::ListwiseSoftmax)
+                .epochs(4)
+                .batch_size(40)
+                .seed(102),
+        )
+        .unwrap()
+        .fit(&mut ungrouped, &flat)
+        .unwrap();
+        assert_ne!(whole, ungrouped);
     }
 
     #[test]

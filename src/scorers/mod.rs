@@ -13,8 +13,8 @@
 //! | `knn` | [`item_knn`] | item–item cosine with shrinkage, top-N neighbours |
 //! | `ease` | [`ease`] | EASE^R (Steck 2019), closed form, dense |
 //! | `blend` | [`hybrid`] | recency-weighted EASE + kNN + popularity + repeat, normalised linear blend |
-//! | `mlp` | [`mlp`] | the MLP re-ranker over the blend's candidates, trained on internal folds |
-//! | `hybrid` | [`mlp`] | the default: the MLP re-ranker's score fused with the blend's (`z + 0.5·z`) |
+//! | `mlp` | [`mlp`] | the MLP re-ranker over the blend's candidates, trained on internal folds (per-row BCE) |
+//! | `hybrid` | [`mlp`] | the default: the re-ranker trained listwise, its score fused with the blend's (`z + 0.5·z`) |
 
 pub mod cocounts;
 pub mod content;
