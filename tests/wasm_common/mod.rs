@@ -221,8 +221,9 @@ pub mod serde_json_like {
     }
 }
 
+#[cfg(feature = "models")] // `VectorIndex`, `Mlp`: the module alsobuy/models
 pub fn vector_index_finds_the_nearest_rows() {
-    use alsobuy::wasm::similarity::JsVectorIndex;
+    use alsobuy::wasm::index::JsVectorIndex;
     // rows: e0, e1, (1,1)/√2, zero
     let idx = JsVectorIndex::new(&[1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0], 2).unwrap();
     assert_eq!(idx.len(), 4);
@@ -239,6 +240,7 @@ pub fn vector_index_finds_the_nearest_rows() {
     assert!(message(idx.top_k(&[f32::NAN, 1.0], 1).err().unwrap()).contains("NaN"));
 }
 
+#[cfg(feature = "models")]
 pub fn mlp_learns_xor_through_the_boundary() {
     use alsobuy::wasm::model::JsMlp;
     let mut mlp = JsMlp::new(js(
@@ -374,8 +376,9 @@ pub fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
     );
 }
 
-/// `train()` through the boundary: a Promise, progress reported in slices, the model installed and
+/// `train()` (cargo feature `models`: the module alsobuy/models) through the boundary: a Promise, progress reported in slices, the model installed and
 /// reported by `stats().model`; bad options and no training data reject with errors naming the problem.
+#[cfg(feature = "models")]
 pub async fn train_resolves_with_progress_and_installs_the_model() {
     use std::cell::RefCell;
     use std::rc::Rc;
