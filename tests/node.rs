@@ -62,6 +62,12 @@ fn a_native_pack_gives_identical_suggestions() {
     wasm_common::a_native_pack_gives_identical_suggestions();
 }
 
+/// The online fine-tune from feedback is in the widget's module (training from scratch is not).
+#[wasm_bindgen_test]
+fn feedback_fine_tunes_the_packs_model_online() {
+    wasm_common::feedback_fine_tunes_the_packs_model_online();
+}
+
 #[wasm_bindgen_test]
 fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
     wasm_common::a_native_trained_pack_gives_identical_reranked_scores_and_training();

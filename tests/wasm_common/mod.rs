@@ -437,3 +437,34 @@ pub async fn train_resolves_with_progress_and_installs_the_model() {
     let msg = String::from(e.unchecked_into::<js_sys::Error>().message());
     assert!(msg.contains("empty training set"), "{msg}");
 }
+
+/// The widget's module keeps the online fine-tune (no `train` needed): with the pack's model loaded, an
+/// impression and a click of a suggestion after a view in the same session update the model in place.
+pub fn feedback_fine_tunes_the_packs_model_online() {
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+    let updates = |r: &JsRecommender| {
+        get(&get(&r.stats().unwrap(), "model"), "onlineUpdates")
+            .as_f64()
+            .unwrap()
+    };
+    let mut rec = JsRecommender::from_pack(include_bytes!("../fixtures/shop-v2.pack")).unwrap();
+    assert_eq!(updates(&rec), 0.0);
+    let top = js_sys::Array::from(&rec.also_buy(js(r#"{"k": 2}"#)).unwrap());
+    let item = |i: u32| get(&top.get(i), "item").as_string().unwrap();
+    let (seen, suggested) = (item(0), item(1));
+    for (kind, id) in [
+        ("view", &seen),
+        ("impression", &suggested),
+        ("click", &suggested),
+    ] {
+        let event = format!(r#"{{"kind": "{kind}", "item": "{id}", "session": "s"}}"#);
+        assert!(rec.record(js(&event)).unwrap(), "{event} kept");
+    }
+    assert_eq!(
+        updates(&rec),
+        2.0,
+        "the impression and the click each fine-tuned the model"
+    );
+    let stats = json(&rec.stats().unwrap());
+    assert!(stats.contains(r#""personal":true"#), "{stats}");
+}
