@@ -129,9 +129,11 @@ function markdown({ when, env, mach, chromium, load, peak, infos, lines, size })
   out.push(...goals(lines, best, size, peakG), '');
   out.push('## Download size', '');
   out.push('| Package | Files | Raw | gzip -9 |', '|---|---|---:|---:|');
-  out.push(`| alsobuy | pkg/alsobuy_bg.wasm + pkg/alsobuy.js | ${kb(size.alsobuy.raw)} | ${kb(size.alsobuy.gzip)} |`);
+  out.push(`| alsobuy, the widget's module (what a shop page loads; no training from scratch, no Mlp / VectorIndex) | pkg/alsobuy_bg.wasm + pkg/alsobuy.js + snippets | ${kb(size.alsobuy.raw)} | ${kb(size.alsobuy.gzip)} |`);
+  out.push(`| alsobuy/models, loaded lazily (train, Mlp, VectorIndex, Model: W1–W3 run on it) | pkg/models/ wasm + glue + snippets | ${kb(size.models.raw)} | ${kb(size.models.gzip)} |`);
   out.push(`| TF.js 4.22.0 | core + layers + backend-wasm .fesm.min.js + tfjs-backend-wasm-simd.wasm | ${kb(size.tfjs.raw)} | ${kb(size.tfjs.gzip)} |`);
-  out.push('', `alsobuy / TF.js: ${(100 * size.ratioGzip).toFixed(1)}% gzipped (1/${(1 / size.ratioGzip).toFixed(1)}).`, '');
+  out.push('', `widget module / TF.js: ${(100 * size.ratioGzip).toFixed(1)}% gzipped (1/${(1 / size.ratioGzip).toFixed(1)}); `
+    + `alsobuy/models (the module with the ML primitives) / TF.js: ${(100 * size.modelsRatioGzip).toFixed(1)}% gzipped.`, '');
   return out.join('\n');
 }
 
@@ -171,8 +173,9 @@ function goals(lines, best, size, peakG) {
   }
   const a4 = find('alsobuy-simd', 'W4');
   out.push(`- W4 p99 < 2 ms: ${val(a4) ? `${fmt(val(a4).p99.median)} ms (${val(a4).p99.median < 2 ? 'met' : 'not met'})` : `alsobuy ${why(a4)}`}`);
-  out.push(`- Download < 1/3 of TF.js's modular bundle: ${(100 * size.ratioGzip).toFixed(1)}% gzipped `
-    + `(${size.ratioGzip < 1 / 3 ? 'met' : 'not met'})`
+  out.push(`- Download < 1/3 of TF.js's modular bundle: widget module ${(100 * size.ratioGzip).toFixed(1)}% gzipped `
+    + `(${size.ratioGzip < 1 / 3 ? 'met' : 'not met'}; it does not train from scratch — the module with the ML `
+    + `primitives, alsobuy/models, is ${(100 * size.modelsRatioGzip).toFixed(1)}%)`
     + (lines.some((l) => l.engine === 'alsobuy-simd' && typeof l.result === 'string')
       ? '; pkg/ does not hold the whole API yet, so this size will grow' : ''));
   return out;
@@ -230,7 +233,8 @@ async function main() {
         }
         if (page.isClosed()) break;
       }
-      const binary = { 'alsobuy-simd': 'pkg/alsobuy_bg.wasm', 'alsobuy-scalar': 'pkg-scalar/alsobuy_bg.wasm' }[engine];
+      // W1–W3 run on alsobuy/models: count the SIMD instructions of that module.
+      const binary = { 'alsobuy-simd': 'pkg/models/alsobuy_models_bg.wasm', 'alsobuy-scalar': 'pkg-scalar/models/alsobuy_models_bg.wasm' }[engine];
       infos[engine] = page.isClosed() ? { error: 'page closed' }
         : { ...(await page.evaluate((e) => window.bench.engineInfo(e), engine).catch((e) => ({ error: e.message }))), fetched: [...new Set(fetched)] };
       if (binary) infos[engine].simdInstructions = simdInstructions(join(ROOT, binary));

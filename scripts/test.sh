@@ -16,7 +16,7 @@ cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32: the JS bindings)"
 cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
-step "cargo clippy (wasm32 with the feature models: the JS class Model)"
+step "cargo clippy (wasm32 with the feature models: alsobuy/models — Model, train, Mlp, VectorIndex)"
 cargo clippy --target wasm32-unknown-unknown --lib --tests --features models -- -D warnings
 
 step "the fuzz targets still compile against the crate (cargo check on stable; running them: make fuzz)"
@@ -28,13 +28,13 @@ cargo test
 step "wasm in Node: wasm-pack test --node"
 wasm-pack test --node
 
-step "the offline models in Node (feature models): wasm-pack test --node --features models --test models_node"
+step "alsobuy/models in Node (feature models: Model, Mlp, VectorIndex, train): wasm-pack test --node --features models --test models_node"
 wasm-pack test --node --features models --test models_node
 
 step "wasm in headless Chromium: wasm-pack test --headless --chrome"
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 
-step "the offline models in headless Chromium (feature models): --test models_web"
+step "alsobuy/models in headless Chromium (feature models: also a trained model saved and re-opened): --test models_web"
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --features models --test models_web
 
 step "build the package (wasm-pack build --target web: the widget module, then alsobuy/models)"

@@ -58,18 +58,14 @@ fn packs_round_trip_and_corruption_is_an_error() {
 }
 
 #[wasm_bindgen_test]
-fn vector_index_finds_the_nearest_rows() {
-    wasm_common::vector_index_finds_the_nearest_rows();
-}
-
-#[wasm_bindgen_test]
-fn mlp_learns_xor_through_the_boundary() {
-    wasm_common::mlp_learns_xor_through_the_boundary();
-}
-
-#[wasm_bindgen_test]
 fn a_native_pack_gives_identical_suggestions() {
     wasm_common::a_native_pack_gives_identical_suggestions();
+}
+
+/// The online fine-tune from feedback is in the widget's module (training from scratch is not).
+#[wasm_bindgen_test]
+fn feedback_fine_tunes_the_packs_model_online() {
+    wasm_common::feedback_fine_tunes_the_packs_model_online();
 }
 
 #[wasm_bindgen_test]
@@ -77,7 +73,5 @@ fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
     wasm_common::a_native_trained_pack_gives_identical_reranked_scores_and_training();
 }
 
-#[wasm_bindgen_test]
-async fn train_resolves_with_progress_and_installs_the_model() {
-    wasm_common::train_resolves_with_progress_and_installs_the_model().await;
-}
+// `Mlp`, `VectorIndex` and `Recommender.train` are in the module `alsobuy/models` (cargo feature `models`):
+// their checks run in tests/models_node.rs and tests/models_web.rs.

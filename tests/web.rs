@@ -148,51 +148,6 @@ mod persistence {
     }
 
     #[wasm_bindgen_test]
-    async fn a_trained_model_is_saved_and_loaded_by_the_next_open_and_forgotten() {
-        let ns = "test-model";
-        let _ = delete_database(ns).await;
-        let mut first = open(ns).await;
-        for (s, basket) in [
-            ("b1", ["milk", "bread", "butter"]),
-            ("b2", ["milk", "bread", "jam"]),
-            ("b3", ["beer", "soda", "bread"]),
-        ] {
-            for item in basket {
-                first
-                    .record(js(&format!(
-                        r#"{{"kind": "purchase", "item": "{item}", "session": "{s}"}}"#
-                    )))
-                    .unwrap();
-            }
-        }
-        let info = JsFuture::from(first.train(Some(js(r#"{"epochs": 5}"#).into())))
-            .await
-            .unwrap();
-        assert!(
-            json(&info).contains(r#""personal":true"#),
-            "{}",
-            json(&info)
-        );
-        let q = js(r#"{"item": "milk", "k": 4}"#);
-        let before = json(&first.also_buy(q.clone()).unwrap());
-        assert!(before.contains("learned"), "{before}");
-
-        let mut second = open(ns).await;
-        let stats = json(&second.stats().unwrap());
-        assert!(
-            stats.contains(r#""personal":true"#) && stats.contains(r#""epochs":5"#),
-            "the saved model is loaded: {stats}"
-        );
-        assert_eq!(json(&second.also_buy(q.clone()).unwrap()), before);
-        JsFuture::from(second.forget()).await.unwrap();
-        let stats = json(&second.stats().unwrap());
-        assert!(stats.contains(r#""loaded":false"#), "{stats}");
-        let third = open(ns).await;
-        assert!(json(&third.stats().unwrap()).contains(r#""loaded":false"#));
-        delete_database(ns).await.unwrap();
-    }
-
-    #[wasm_bindgen_test]
     async fn a_corrupted_record_is_reported_and_skipped() {
         let ns = "test-corrupt";
         let _ = delete_database(ns).await;
@@ -242,12 +197,16 @@ fn a_native_pack_gives_identical_suggestions() {
     wasm_common::a_native_pack_gives_identical_suggestions();
 }
 
+/// The online fine-tune from feedback is in the widget's module (training from scratch is not).
+#[wasm_bindgen_test]
+fn feedback_fine_tunes_the_packs_model_online() {
+    wasm_common::feedback_fine_tunes_the_packs_model_online();
+}
+
 #[wasm_bindgen_test]
 fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
     wasm_common::a_native_trained_pack_gives_identical_reranked_scores_and_training();
 }
 
-#[wasm_bindgen_test]
-async fn train_resolves_with_progress_and_installs_the_model() {
-    wasm_common::train_resolves_with_progress_and_installs_the_model().await;
-}
+// `Mlp`, `VectorIndex` and `Recommender.train` (and the saved trained model read back by `open`) are in the
+// module `alsobuy/models` (cargo feature `models`): tests/models_web.rs.

@@ -665,6 +665,7 @@ pub struct ModelInfo {
 }
 
 /// Progress of `train()`, passed to `onProgress` after every slice.
+#[cfg(feature = "models")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainProgress {

@@ -3,7 +3,7 @@
 //! A thin newtype: converts the DTOs of [`super::dto`], delegates to the core, converts back. It adds only what
 //! belongs to the browser: a default session per page load, `Date.now()` timestamps, and persistence of the
 //! shopper's events in IndexedDB through the [`super::journal`], and of the shopper's re-ranker model (the
-//! `"model"` state blob; training itself is bound in [`super::training`]).
+//! `"model"` state blob; training from scratch is bound in `super::training`, cargo feature `models`).
 //!
 //! The core recommender sits in an `Rc<RefCell<…>>` so a training run (a Promise that yields to the event loop
 //! between slices) can install its model when it ends while `alsoBuy` keeps answering meanwhile; no borrow is
@@ -21,7 +21,9 @@ use super::storage::{self, Store};
 use super::to_js_error;
 use crate::catalog::Item;
 use crate::events::{Event, EventKind};
-use crate::recommend::{CategoryFilter, Query, ReasonKind, Recommender, RecommenderConfig};
+use crate::recommend::{
+    CategoryFilter, ModelStats, Query, ReasonKind, Recommender, RecommenderConfig,
+};
 
 const DEFAULT_NAMESPACE: &str = "default";
 
@@ -38,6 +40,24 @@ pub struct JsRecommender {
     storage_note: Option<String>,
     /// CRC-32 of the model blob last loaded from or saved to IndexedDB (0: none).
     pub(super) saved_model: Rc<Cell<u32>>,
+}
+
+/// `stats().model` from the core's statistics.
+pub(super) fn model_info(stats: Option<&ModelStats>, personal: bool) -> dto::ModelInfo {
+    let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    match stats {
+        None => dto::ModelInfo::default(),
+        Some(m) => dto::ModelInfo {
+            loaded: true,
+            personal,
+            parameters: clamp(m.parameters),
+            epochs: clamp(m.epochs),
+            examples: clamp(m.examples),
+            loss: m.loss,
+            validation_loss: m.validation_loss,
+            online_updates: u32::try_from(m.online_updates).unwrap_or(u32::MAX),
+        },
+    }
 }
 
 /// The name of the state blob holding the shopper's re-ranker model.
@@ -535,7 +555,7 @@ impl JsRecommender {
             },
             pending_writes: self.journal.as_ref().map_or(0, |j| j.pending() as u32),
             storage_note: note,
-            model: super::training::model_info(s.model.as_ref(), personal),
+            model: model_info(s.model.as_ref(), personal),
         })
     }
 

@@ -1,5 +1,8 @@
 //! JS binding of the re-ranker's training ([`crate::recommend::rerank`]): `recommender.train(options)`.
 //!
+//! Cargo feature `models`: training from scratch is in the lazily loaded module `alsobuy/models` (a page trains
+//! in a Web Worker that imports it), not in the widget's; the widget's `Recommender.open` loads the saved model.
+//!
 //! `train` returns a Promise and trains in slices of at most about `sliceMs` milliseconds (default 8) and at
 //! most one epoch, calling
 //! `onProgress` and yielding to the event loop (`setTimeout(0)`) between slices, so the page or worker stays
@@ -17,7 +20,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::dto::{self, from_js, to_js};
-use super::recommender::{save_model, JsRecommender};
+use super::recommender::{model_info, save_model, JsRecommender};
 use super::to_js_error;
 use crate::recommend::{ModelStats, Recommender, TrainProgress, TrainingRun};
 
@@ -42,24 +45,6 @@ struct TrainSettings {
     epochs: Option<u32>,
     #[serde(default)]
     slice_ms: Option<f64>,
-}
-
-/// `stats().model` from the core's statistics.
-pub(super) fn model_info(stats: Option<&ModelStats>, personal: bool) -> dto::ModelInfo {
-    let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
-    match stats {
-        None => dto::ModelInfo::default(),
-        Some(m) => dto::ModelInfo {
-            loaded: true,
-            personal,
-            parameters: clamp(m.parameters),
-            epochs: clamp(m.epochs),
-            examples: clamp(m.examples),
-            loss: m.loss,
-            validation_loss: m.validation_loss,
-            online_updates: u32::try_from(m.online_updates).unwrap_or(u32::MAX),
-        },
-    }
 }
 
 fn progress_dto(p: TrainProgress) -> dto::TrainProgress {

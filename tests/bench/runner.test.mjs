@@ -56,3 +56,22 @@ test('a module that does not load: not available, with the reason', async () => 
   const [line] = await runWorkload(engine, 'W3', { runs: 1, warmup: 0 });
   assert.match(line.result, /^not available: .*no-such-module\.mjs did not load/);
 });
+
+test('two modules: W1–W3 run on the ML module, W4/W5 on the widget module', async () => {
+  // The widget stand-in has no Mlp/VectorIndex (like pkg/alsobuy.js) and no Recommender; the ML module has all.
+  const engine = alsobuyEngine('split', here('cosine-only.mjs'), here('fake-alsobuy.mjs'));
+  const got = {};
+  for (const w of ALL) got[w] = (await runWorkload(engine, w, { runs: 1, warmup: 0 }))[0].result;
+  for (const w of ['W1', 'W2', 'W3']) assert.equal(typeof got[w], 'object', `${w} measured on the ML module: ${got[w]}`);
+  assert.deepEqual([got.W4, got.W5], ['not available: no export Recommender', 'not available: no export Recommender']);
+});
+
+test('a missing ML module: W1–W3 say why, W4/W5 still run on the widget module', async () => {
+  const engine = alsobuyEngine('no-ml', here('fake-alsobuy.mjs'), here('no-such-models.mjs'));
+  const w1 = (await runWorkload(engine, 'W1', { runs: 1, warmup: 0 }))[0].result;
+  assert.match(w1, /^not available: .*no-such-models\.mjs did not load/);
+  const w3 = (await runWorkload(engine, 'W3', { runs: 1, warmup: 0 }))[0].result;
+  assert.match(w3, /^not available: .*no-such-models\.mjs did not load/);
+  const w5 = (await runWorkload(engine, 'W5', { runs: 1, warmup: 0 }))[0].result;
+  assert.equal(typeof w5, 'object', `W5: ${w5}`);
+});

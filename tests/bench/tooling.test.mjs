@@ -100,29 +100,44 @@ test('FLOP formulas follow the definitions', () => {
   assert.equal(W.W3_FLOP_PER_QUERY, 6_400_000);
 });
 
-test('size.mjs measures raw and gzip bytes; check-size.mjs passes and fails on the budget', async () => {
+test('size.mjs measures raw and gzip bytes; check-size.mjs passes and fails on both budgets', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'alsobuy-size-'));
   const wasm = Buffer.alloc(50_000, 7);
   const js = Buffer.from('export default 1;\n'.repeat(100));
   writeFileSync(join(dir, 'alsobuy_bg.wasm'), wasm);
   writeFileSync(join(dir, 'alsobuy.js'), js);
-  const { measureAlsobuy } = await import('../../scripts/size.mjs');
+  const { measureAlsobuy, measureModels } = await import('../../scripts/size.mjs');
   const m = measureAlsobuy(dir);
   assert.equal(m.raw, wasm.length + js.length);
   assert.equal(m.gzip, gzipSync(wasm, { level: 9 }).length + gzipSync(js, { level: 9 }).length);
-  const check = (budget) => spawnSync(process.execPath, [join(ROOT, 'scripts/check-size.mjs')], {
-    env: { ...process.env, ALSOBUY_PKG_DIR: dir, ALSOBUY_SIZE_BUDGET_KB: budget }, encoding: 'utf8',
+  const check = (budget, modelsBudget = '100', pkg = dir) => spawnSync(process.execPath, [join(ROOT, 'scripts/check-size.mjs')], {
+    env: { ...process.env, ALSOBUY_PKG_DIR: pkg, ALSOBUY_SIZE_BUDGET_KB: budget, ALSOBUY_MODELS_SIZE_BUDGET_KB: modelsBudget },
+    encoding: 'utf8',
   });
+  // No alsobuy/models built: the check names the missing file.
+  const noModels = check('100');
+  assert.equal(noModels.status, 1);
+  assert.match(noModels.stderr, /missing .*models\/alsobuy_models_bg\.wasm/);
+  const modelsWasm = Buffer.alloc(80_000, 9);
+  mkdirSync(join(dir, 'models'));
+  writeFileSync(join(dir, 'models/alsobuy_models_bg.wasm'), modelsWasm);
+  writeFileSync(join(dir, 'models/alsobuy_models.js'), js);
+  const mm = measureModels(dir);
+  assert.equal(mm.raw, modelsWasm.length + js.length);
   const ok = check('100');
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /gzip \(budget 100 KiB gzip\): ok/);
+  assert.match(ok.stdout, /widget module\): .* gzip \(budget 100 KiB gzip\): ok/);
+  assert.match(ok.stdout, /alsobuy\/models download \(lazy module\): .* gzip \(budget 100 KiB gzip\): ok/);
   const over = check('0.1');
   assert.equal(over.status, 1);
-  assert.match(over.stdout, /OVER BUDGET/);
+  assert.match(over.stdout, /widget module\).*OVER BUDGET/);
+  const modelsOver = check('100', '0.1');
+  assert.equal(modelsOver.status, 1);
+  assert.match(modelsOver.stdout, /lazy module\).*OVER BUDGET/);
+  assert.doesNotMatch(modelsOver.stdout, /widget module\).*OVER BUDGET/);
   assert.equal(check('nonsense').status, 2);
-  const missing = spawnSync(process.execPath, [join(ROOT, 'scripts/check-size.mjs')], {
-    env: { ...process.env, ALSOBUY_PKG_DIR: join(dir, 'nope') }, encoding: 'utf8',
-  });
+  assert.equal(check('100', 'nonsense').status, 2);
+  const missing = check('100', '100', join(dir, 'nope'));
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /missing .*alsobuy_bg\.wasm/);
 });

@@ -1,5 +1,7 @@
 // "Train now" fine-tunes in the Web Worker while the main thread stays free (issue 6): the progress bar advances,
-// the page keeps answering during training, and suggestions still render with reasons afterwards.
+// the page keeps answering during training, and suggestions still render with reasons afterwards. The page loads
+// only the widget's module (no `train`); the worker loads alsobuy/models (pkg/models/) when training starts, and
+// the page's `Recommender.open` (widget module) picks up the model the worker saved in IndexedDB.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, ARTIFACTS } from './helpers.mjs';
@@ -20,6 +22,12 @@ test('training runs in the worker with progress, and no main-thread task exceeds
 
   const train = page.getByTestId('train');
   assert.equal(await train.isEnabled(), true, 'the "train now" button is enabled when the package can train');
+  // The shop page runs on the widget's module alone: it has no train() and the second module is not fetched.
+  const models = (list) => list.filter((u) => new URL(u).pathname.startsWith('/pkg/models/'));
+  assert.ok(requests.some((u) => new URL(u).pathname === '/pkg/alsobuy_bg.wasm'), 'the page loads the widget module');
+  assert.deepEqual(models(requests), [], 'the page does not download alsobuy/models before training');
+  assert.equal(await page.evaluate(async () => typeof (await import('/pkg/alsobuy.js')).Recommender.prototype.train),
+    'undefined', 'the widget module has no train()');
 
   // Watch long tasks on the main thread from now on (entries are > 50 ms by definition).
   await page.evaluate(() => {
@@ -63,6 +71,19 @@ test('training runs in the worker with progress, and no main-thread task exceeds
   assert.equal(await page.locator('#train-label').textContent(), 'Fine-tuned');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.model), 'personal',
     'the page re-opened its recommender with the model the worker trained and saved');
+  // The worker fetched the second module (wasm and glue) to train.
+  const fetched = models(requests).map((u) => new URL(u).pathname);
+  assert.ok(fetched.includes('/pkg/models/alsobuy_models.js') && fetched.includes('/pkg/models/alsobuy_models_bg.wasm'),
+    `the training worker loaded alsobuy/models: ${JSON.stringify(fetched)}`);
+  // A fresh Recommender.open of the widget's module (already initialised by the page) reads the saved model too.
+  const reopened = await page.evaluate(async () => {
+    const { Recommender } = await import('/pkg/alsobuy.js');
+    const rec = await Recommender.open();
+    const { model } = rec.stats();
+    rec.free();
+    return model;
+  });
+  assert.equal(reopened.personal, true, `the widget module loads the worker's model: ${JSON.stringify(reopened)}`);
   await page.screenshot({ path: `${ARTIFACTS}shop-trained.png` });
   assert.deepEqual(problems, []);
   assert.deepEqual(foreign(requests, env.url), []);

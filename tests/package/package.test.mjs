@@ -39,13 +39,67 @@ test('the web package installs from a tarball and works when imported by name', 
     rec.recordMany([{ kind: 'purchase', item: 'milk', session: 'a' }, { kind: 'purchase', item: 'bread', session: 'a' }]);
     let error = '';
     try { rec.record({ kind: 'teleport', item: 'milk' }); } catch (e) { error = e.message; }
-    console.log(JSON.stringify({ top: rec.alsoBuy({ item: 'milk', k: 2 }), error }));
+    const widget = await import('alsobuy');
+    // The widget's entry: no training from scratch and no ML primitives (they are in alsobuy/models).
+    const lean = { Mlp: 'Mlp' in widget, VectorIndex: 'VectorIndex' in widget, TopK: 'TopK' in widget,
+      train: typeof Recommender.prototype.train, cosine: typeof widget.cosine };
+    console.log(JSON.stringify({ top: rec.alsoBuy({ item: 'milk', k: 2 }), error, lean }));
   `);
   const out = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: dir, encoding: 'utf8' }));
   assert.equal(out.top.length, 2);
   assert.equal(out.top[0].item, 'bread');
   assert.equal(out.top[0].reasons[0].kind, 'bought_with');
   assert.match(out.error, /teleport/);
+  assert.deepEqual(out.lean, { Mlp: false, VectorIndex: false, TopK: false, train: 'undefined', cosine: 'function' });
+});
+
+test('alsobuy/models carries Mlp, VectorIndex and Recommender.train, imported by name from the tarball in Node', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alsobuy-ml-consumer-'));
+  const tarball = npm(['pack', join(ROOT, 'pkg'), '--pack-destination', dir, '--silent'], dir).trim().split('\n').pop();
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
+  npm(['install', '--no-audit', '--no-fund', '--offline', join(dir, tarball)], dir);
+  writeFileSync(join(dir, 'ml.mjs'), `
+    import { readFileSync } from 'node:fs';
+    import { createRequire } from 'node:module';
+    const require = createRequire(import.meta.url);
+    const wasm = new URL('./models/alsobuy_models_bg.wasm', 'file://' + require.resolve('alsobuy/package.json'));
+    // The lazy-loading recipe of docs/js-api.md: a dynamic import of the second module.
+    const { initSync, Mlp, VectorIndex, Recommender } = await import('alsobuy/models');
+    initSync({ module: readFileSync(wasm) });
+    const mlp = new Mlp({ inputs: 2, hidden: [4], seed: 1 });
+    const x = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);
+    const y = new Float32Array([0, 1, 1, 0]);
+    const loss = mlp.fit(x, y, 3);
+    const p = Array.from(mlp.predict(x));
+    let mlpError = '';
+    try { mlp.predict(new Float32Array([1, 2, 3])); } catch (e) { mlpError = e.message; }
+    const index = new VectorIndex(new Float32Array([1, 0, 0, 1]), 2);
+    const top = index.topK(new Float32Array([0.1, 2]), 1);
+    const rec = new Recommender();
+    rec.setCatalog([{ id: 'milk' }, { id: 'bread' }, { id: 'jam' }]);
+    rec.recordMany(['a', 'b', 'c'].flatMap((s) => [{ kind: 'view', item: 'milk', session: s, timestamp: 1 },
+      { kind: 'purchase', item: 'bread', session: s, timestamp: 2 }]));
+    const info = await rec.train({ epochs: 2 });
+    let trainError = '';
+    try { await rec.train({ sliceMs: 0 }); } catch (e) { trainError = e.message; }
+    console.log(JSON.stringify({ loss, p, mlpError, top: Array.from(top.indices), info, trainError }));
+  `);
+  const res = JSON.parse(execFileSync(process.execPath, ['ml.mjs'], { cwd: dir, encoding: 'utf8' }));
+  assert.ok(Number.isFinite(res.loss) && res.loss > 0, `loss ${res.loss}`);
+  assert.equal(res.p.length, 4);
+  assert.ok(res.p.every((v) => v > 0 && v < 1), `${res.p}`);
+  assert.match(res.mlpError, /^alsobuy: x has 3 values, not a multiple of the input width 2/);
+  assert.deepEqual(res.top, [1]);
+  assert.equal(res.info.loaded, true);
+  assert.equal(res.info.personal, true);
+  assert.equal(res.info.epochs, 2);
+  assert.equal(res.trainError, 'alsobuy: invalid train options: sliceMs 0: must be between 1 and 1000');
+  const dts = readFileSync(join(dir, 'node_modules', 'alsobuy', 'models', 'alsobuy_models.d.ts'), 'utf8');
+  for (const decl of ['export class Mlp', 'export class VectorIndex', 'export class TopK',
+    'train(options?: TrainOptions): Promise<ModelInfo>', 'export interface TrainOptions', 'export interface TrainProgress',
+    'export interface MlpOptions']) {
+    assert.ok(dts.includes(decl), `alsobuy_models.d.ts declares: ${decl}`);
+  }
 });
 
 test('alsobuy/models installs with the package and fits + recommends in Node', () => {
@@ -96,8 +150,12 @@ test('alsobuy/models installs with the package and fits + recommends in Node', (
     'recommend(query: ModelQuery): ScoredItem[]', 'static modelNames(): string[]', 'export interface TrainingEvent']) {
     assert.ok(dts.includes(decl), `alsobuy_models.d.ts declares: ${decl}`);
   }
-  // The widget's module stays without the models (its download must not grow).
-  assert.doesNotMatch(readFileSync(join(ROOT, 'pkg', 'alsobuy.d.ts'), 'utf8'), /class Model\b/);
+  // The widget's module stays without the models, the training and the primitives (its download must not grow).
+  const widgetDts = readFileSync(join(ROOT, 'pkg', 'alsobuy.d.ts'), 'utf8');
+  for (const re of [/class Model\b/, /class Mlp\b/, /class VectorIndex\b/, /class TopK\b/, /\btrain\(/,
+    /interface TrainOptions\b/, /interface TrainProgress\b/, /interface MlpOptions\b/]) {
+    assert.doesNotMatch(widgetDts, re);
+  }
 });
 
 test('the generated TypeScript types name every argument and result precisely', () => {
@@ -121,4 +179,12 @@ test('the bundler build exists and carries the same typed API', { skip: !existsS
   assert.ok(pkg.types);
   const dts = readFileSync(join(ROOT, 'pkg-bundler', 'alsobuy.d.ts'), 'utf8');
   assert.ok(dts.includes('alsoBuy(query: AlsoBuyQuery): Suggestion[]'));
+  // The same split as the web build: train and the primitives only in alsobuy/models.
+  assert.doesNotMatch(dts, /class Mlp\b|class VectorIndex\b|\btrain\(|interface TrainOptions\b/);
+  assert.equal(pkg.exports['./models'].default, './models/alsobuy_models.js');
+  const models = readFileSync(join(ROOT, 'pkg-bundler', 'models', 'alsobuy_models.d.ts'), 'utf8');
+  for (const decl of ['export class Mlp', 'export class VectorIndex', 'train(options?: TrainOptions): Promise<ModelInfo>',
+    'export interface TrainOptions']) {
+    assert.ok(models.includes(decl), `pkg-bundler/models/alsobuy_models.d.ts declares: ${decl}`);
+  }
 });

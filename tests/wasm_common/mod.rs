@@ -221,8 +221,9 @@ pub mod serde_json_like {
     }
 }
 
+#[cfg(feature = "models")] // `VectorIndex`, `Mlp`: the module alsobuy/models
 pub fn vector_index_finds_the_nearest_rows() {
-    use alsobuy::wasm::similarity::JsVectorIndex;
+    use alsobuy::wasm::index::JsVectorIndex;
     // rows: e0, e1, (1,1)/√2, zero
     let idx = JsVectorIndex::new(&[1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0], 2).unwrap();
     assert_eq!(idx.len(), 4);
@@ -239,6 +240,7 @@ pub fn vector_index_finds_the_nearest_rows() {
     assert!(message(idx.top_k(&[f32::NAN, 1.0], 1).err().unwrap()).contains("NaN"));
 }
 
+#[cfg(feature = "models")]
 pub fn mlp_learns_xor_through_the_boundary() {
     use alsobuy::wasm::model::JsMlp;
     let mut mlp = JsMlp::new(js(
@@ -374,8 +376,9 @@ pub fn a_native_trained_pack_gives_identical_reranked_scores_and_training() {
     );
 }
 
-/// `train()` through the boundary: a Promise, progress reported in slices, the model installed and
+/// `train()` (cargo feature `models`: the module alsobuy/models) through the boundary: a Promise, progress reported in slices, the model installed and
 /// reported by `stats().model`; bad options and no training data reject with errors naming the problem.
+#[cfg(feature = "models")]
 pub async fn train_resolves_with_progress_and_installs_the_model() {
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -433,4 +436,35 @@ pub async fn train_resolves_with_progress_and_installs_the_model() {
     let e = JsFuture::from(empty.train(None)).await.unwrap_err();
     let msg = String::from(e.unchecked_into::<js_sys::Error>().message());
     assert!(msg.contains("empty training set"), "{msg}");
+}
+
+/// The widget's module keeps the online fine-tune (no `train` needed): with the pack's model loaded, an
+/// impression and a click of a suggestion after a view in the same session update the model in place.
+pub fn feedback_fine_tunes_the_packs_model_online() {
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+    let updates = |r: &JsRecommender| {
+        get(&get(&r.stats().unwrap(), "model"), "onlineUpdates")
+            .as_f64()
+            .unwrap()
+    };
+    let mut rec = JsRecommender::from_pack(include_bytes!("../fixtures/shop-v2.pack")).unwrap();
+    assert_eq!(updates(&rec), 0.0);
+    let top = js_sys::Array::from(&rec.also_buy(js(r#"{"k": 2}"#)).unwrap());
+    let item = |i: u32| get(&top.get(i), "item").as_string().unwrap();
+    let (seen, suggested) = (item(0), item(1));
+    for (kind, id) in [
+        ("view", &seen),
+        ("impression", &suggested),
+        ("click", &suggested),
+    ] {
+        let event = format!(r#"{{"kind": "{kind}", "item": "{id}", "session": "s"}}"#);
+        assert!(rec.record(js(&event)).unwrap(), "{event} kept");
+    }
+    assert_eq!(
+        updates(&rec),
+        2.0,
+        "the impression and the click each fine-tuned the model"
+    );
+    let stats = json(&rec.stats().unwrap());
+    assert!(stats.contains(r#""personal":true"#), "{stats}");
 }

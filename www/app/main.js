@@ -246,9 +246,9 @@ async function reopen() {
 
 function setupTraining() {
   const btn = $('train');
-  if (!state.rec || !trainingAvailable(alsobuy.Recommender)) {
+  if (!trainingAvailable(state.rec)) {
     btn.disabled = true;
-    btn.title = 'This build of the engine cannot fine-tune (no Recommender.train).';
+    btn.title = 'This page cannot fine-tune (no recommender, or no Web Workers).';
     btn.textContent = 'Train now (unavailable)';
     return;
   }

@@ -1,10 +1,13 @@
 // "Train now": runs the engine's fine-tuning (`Recommender.train`, docs/js-api.md) in a module Web Worker
-// (../train-worker.js) and reports progress. A package without `train` gets a disabled button with a note, and
+// (../train-worker.js) and reports progress. `train` is not in the widget's module the page loads: the worker
+// imports the module that has it (alsobuy/models, /pkg/models/), so the page downloads it only when the shopper
+// asks to train. A page without Web Workers or without a recommender gets a disabled button with a note; a
+// package whose models module lacks `train` answers the click with an error (the worker's `unavailable`), and
 // nothing pretends to train.
 
-/** True when this build of the package can fine-tune. */
-export function trainingAvailable(Recommender) {
-  return typeof Recommender?.prototype?.train === 'function';
+/** True when this page can fine-tune: it has a recommender and can start a module worker. */
+export function trainingAvailable(rec) {
+  return Boolean(rec) && typeof Worker === 'function';
 }
 
 /**

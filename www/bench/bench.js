@@ -10,8 +10,11 @@ import { runWorkload, initEngine, stats, timerResolution, WORKLOADS } from './ru
 const params = new URLSearchParams(location.search);
 const w2Batch = Number(params.get('w2batch')) || undefined;
 const ENGINES = {
-  'alsobuy-simd': alsobuyEngine('alsobuy-simd', new URL('/pkg/alsobuy.js', location.href).href),
-  'alsobuy-scalar': alsobuyEngine('alsobuy-scalar', new URL('vendor/alsobuy-scalar/alsobuy.js', import.meta.url).href),
+  // W4/W5 on the widget's module, W1–W3 on alsobuy/models (the module with `Mlp` and `VectorIndex`).
+  'alsobuy-simd': alsobuyEngine('alsobuy-simd', new URL('/pkg/alsobuy.js', location.href).href,
+    new URL('/pkg/models/alsobuy_models.js', location.href).href),
+  'alsobuy-scalar': alsobuyEngine('alsobuy-scalar', new URL('vendor/alsobuy-scalar/alsobuy.js', import.meta.url).href,
+    new URL('vendor/alsobuy-scalar/models/alsobuy_models.js', import.meta.url).href),
   'tfjs-wasm': tfjsEngine('wasm', { w2Batch }),
   'tfjs-cpu': tfjsEngine('cpu', { w2Batch }),
   plainjs: plainJsEngine,
