@@ -1,7 +1,7 @@
 // The size budgets: fails (exit 1) when the widget's gzipped download (pkg/alsobuy_bg.wasm + pkg/alsobuy.js + the
 // pkg/snippets/ modules the glue imports, gzip -9) exceeds ALSOBUY_SIZE_BUDGET_KB KiB (default 161), or the
 // lazily loaded second module's (alsobuy/models: pkg/models/ wasm + glue + snippets) exceeds
-// ALSOBUY_MODELS_SIZE_BUDGET_KB KiB (default 251). Prints the measured numbers either way.
+// ALSOBUY_MODELS_SIZE_BUDGET_KB KiB (default 254). Prints the measured numbers either way.
 //
 // Now (2026-12-01, branch split) the widget's module is 159.7 KiB gzip, 383.7 KiB raw (wasm 152.3 + glue 6.3 +
 // storage.js 1.1 KiB gzip): training from scratch (`Recommender.train`), `Mlp` and `VectorIndex`/`TopK` moved
@@ -9,8 +9,10 @@
 // training loop and data, the trainer, VectorIndex's blocked top-k) dropped out of the widget's wasm by itself
 // (186.6 -> 159.7 KiB). The widget budget 161 KiB is that plus ~0.8% (a regression guard). alsobuy/models is
 // 248.7 KiB gzip, 603.4 KiB raw (it has everything of the widget's module plus training, the primitives and the
-// offline models' `Model`); its budget 251 KiB is that plus ~0.9%: it is not on a shop page's critical path, but
-// it is what a page that trains or a tool downloads, so it should not grow unnoticed either.
+// offline models' `Model`); main after merging branch listwise (the default `hybrid`'s listwise re-ranker loss and
+// grouped training, built only into this module: `model::LISTWISE`) measured 251.4 KiB gzip, 609.6 KiB raw; its
+// budget 254 KiB is that plus ~1%: it is not on a shop page's critical path, but it is what a page that trains
+// or a tool downloads, so it should not grow unnoticed either.
 // Before: the widget's module alone carried train/Mlp/VectorIndex:
 // (2026-12-01, branch size3) 186.6 KiB gzip, 453.8 KiB raw (wasm 178.4 + glue 7.1 + src/wasm/storage.js 1.1
 // KiB gzip); the budget 188 KiB is that plus ~0.75%, a regression guard, not the goal. Branch size3 drove IndexedDB
@@ -50,7 +52,7 @@ import { measureAlsobuy, measureModels, kb } from './size.mjs';
 
 const budgets = [
   ['alsobuy download (widget module)', 'ALSOBUY_SIZE_BUDGET_KB', 161, measureAlsobuy],
-  ['alsobuy/models download (lazy module)', 'ALSOBUY_MODELS_SIZE_BUDGET_KB', 251, measureModels],
+  ['alsobuy/models download (lazy module)', 'ALSOBUY_MODELS_SIZE_BUDGET_KB', 254, measureModels],
 ];
 let failed = false;
 for (const [what, env, fallback, measureIt] of budgets) {
