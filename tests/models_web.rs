@@ -52,25 +52,16 @@ async fn train_resolves_with_progress_and_installs_the_model() {
 
 /// A model trained here is saved in IndexedDB; the next `open` (as the widget's module does in the page) loads it.
 mod persistence {
-    use crate::wasm_common::{js, json, CATALOG};
-    use alsobuy::wasm::recommender::JsRecommender;
+    use crate::wasm_common::{js, json, open_with_catalog};
     use alsobuy::wasm::storage::delete_database;
     use wasm_bindgen_futures::JsFuture;
     use wasm_bindgen_test::*;
-
-    async fn open(ns: &str) -> JsRecommender {
-        let mut r = JsRecommender::open(Some(js(&format!(r#"{{"namespace": "{ns}"}}"#)).into()))
-            .await
-            .unwrap();
-        r.set_catalog(js(CATALOG)).unwrap();
-        r
-    }
 
     #[wasm_bindgen_test]
     async fn a_trained_model_is_saved_and_loaded_by_the_next_open_and_forgotten() {
         let ns = "test-model";
         let _ = delete_database(ns).await;
-        let mut first = open(ns).await;
+        let mut first = open_with_catalog(ns).await;
         for (s, basket) in [
             ("b1", ["milk", "bread", "butter"]),
             ("b2", ["milk", "bread", "jam"]),
@@ -96,7 +87,7 @@ mod persistence {
         let before = json(&first.also_buy(q.clone()).unwrap());
         assert!(before.contains("learned"), "{before}");
 
-        let mut second = open(ns).await;
+        let mut second = open_with_catalog(ns).await;
         let stats = json(&second.stats().unwrap());
         assert!(
             stats.contains(r#""personal":true"#) && stats.contains(r#""epochs":5"#),
@@ -106,7 +97,7 @@ mod persistence {
         JsFuture::from(second.forget()).await.unwrap();
         let stats = json(&second.stats().unwrap());
         assert!(stats.contains(r#""loaded":false"#), "{stats}");
-        let third = open(ns).await;
+        let third = open_with_catalog(ns).await;
         assert!(json(&third.stats().unwrap()).contains(r#""loaded":false"#));
         delete_database(ns).await.unwrap();
     }

@@ -111,25 +111,16 @@ mod storage {
 }
 
 mod persistence {
-    use crate::wasm_common::{js, json, CATALOG};
-    use alsobuy::wasm::recommender::JsRecommender;
+    use crate::wasm_common::{js, json, open_with_catalog};
     use alsobuy::wasm::storage::{database_names, delete_database, Store};
     use wasm_bindgen_futures::JsFuture;
     use wasm_bindgen_test::*;
-
-    async fn open(ns: &str) -> JsRecommender {
-        let mut r = JsRecommender::open(Some(js(&format!(r#"{{"namespace": "{ns}"}}"#)).into()))
-            .await
-            .unwrap();
-        r.set_catalog(js(CATALOG)).unwrap();
-        r
-    }
 
     #[wasm_bindgen_test]
     async fn a_new_instance_loads_the_saved_events_and_gives_the_same_suggestions() {
         let ns = "test-reload";
         let _ = delete_database(ns).await;
-        let mut first = open(ns).await;
+        let mut first = open_with_catalog(ns).await;
         assert!(json(&first.stats().unwrap()).contains(r#""persistence":"indexeddb""#));
         for item in ["milk", "bread", "butter"] {
             first
@@ -140,7 +131,7 @@ mod persistence {
         let q = js(r#"{"item": "milk", "k": 4}"#);
         let before = json(&first.also_buy(q.clone()).unwrap());
 
-        let second = open(ns).await;
+        let second = open_with_catalog(ns).await;
         let stats = json(&second.stats().unwrap());
         assert!(stats.contains(r#""events":3"#), "{stats}");
         assert_eq!(json(&second.also_buy(q).unwrap()), before);
@@ -151,7 +142,7 @@ mod persistence {
     async fn a_corrupted_record_is_reported_and_skipped() {
         let ns = "test-corrupt";
         let _ = delete_database(ns).await;
-        let mut r = open(ns).await;
+        let mut r = open_with_catalog(ns).await;
         r.record(js(r#"{"kind": "view", "item": "jam"}"#)).unwrap();
         JsFuture::from(r.flush()).await.unwrap();
         let store = Store::open(ns).await.unwrap();
@@ -161,7 +152,7 @@ mod persistence {
             .unwrap();
         store.close();
 
-        let again = open(ns).await;
+        let again = open_with_catalog(ns).await;
         let stats = json(&again.stats().unwrap());
         assert!(stats.contains(r#""events":1"#), "{stats}");
         assert!(stats.contains("unreadable"), "{stats}");
@@ -171,7 +162,7 @@ mod persistence {
     #[wasm_bindgen_test]
     async fn forget_erases_the_database() {
         let ns = "test-forget";
-        let mut r = open(ns).await;
+        let mut r = open_with_catalog(ns).await;
         r.record(js(r#"{"kind": "cart", "item": "milk"}"#)).unwrap();
         JsFuture::from(r.flush()).await.unwrap();
         assert!(database_names()

@@ -22,6 +22,15 @@ pub fn json(v: &JsValue) -> String {
     String::from(js_sys::JSON::stringify(v).unwrap())
 }
 
+/// A recommender opened with IndexedDB persistence in namespace `ns`, with [`CATALOG`] set.
+pub async fn open_with_catalog(ns: &str) -> JsRecommender {
+    let mut r = JsRecommender::open(Some(js(&format!(r#"{{"namespace": "{ns}"}}"#)).into()))
+        .await
+        .unwrap();
+    r.set_catalog(js(CATALOG)).unwrap();
+    r
+}
+
 pub const CATALOG: &str = r#"[
   {"id": "milk", "name": "Whole milk", "category": "dairy/milk", "price": 1.1},
   {"id": "butter", "name": "Butter", "category": "dairy/butter", "price": 2.5},
