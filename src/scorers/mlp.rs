@@ -626,36 +626,32 @@ mod tests {
         b.build()
     }
 
+    /// The model's scores of every item for an anonymous query with `context`.
+    fn scores(m: &MlpRerank, n_items: usize, context: &[u32]) -> Vec<f32> {
+        let mut out = vec![0.0; n_items];
+        m.score_into(
+            &Query {
+                history: &[],
+                context,
+            },
+            &mut out,
+        )
+        .unwrap();
+        out
+    }
+
     #[test]
     fn learns_to_complete_baskets_and_is_seeded() {
         let x = data(300);
         let m = MlpRerankConfig::default().fit(&x, &[]).unwrap();
         assert!(m.training_rows() > 0);
         let id = |s: &str| x.items().get(s).unwrap();
-        let mut out = vec![0.0; x.n_items()];
-        m.score_into(
-            &Query {
-                history: &[],
-                context: &[id("a")],
-            },
-            &mut out,
-        )
-        .unwrap();
+        let mut out = scores(&m, x.n_items(), &[id("a")]);
         let best = top_k(&out, &[], 1, |i| i == id("a"))[0].0;
         assert_eq!(best, id("b"));
         assert!(out.iter().all(|v| v.is_finite()));
         let again = MlpRerankConfig::default().fit(&x, &[]).unwrap();
-        let mut out2 = vec![0.0; x.n_items()];
-        again
-            .score_into(
-                &Query {
-                    history: &[],
-                    context: &[id("a")],
-                },
-                &mut out2,
-            )
-            .unwrap();
-        assert_eq!(out, out2);
+        assert_eq!(out, scores(&again, x.n_items(), &[id("a")]));
         // A query whose inputs are the whole catalogue leaves no candidate and still scores every item.
         let all: Vec<u32> = (0..x.n_items() as u32).collect();
         m.score_into(
@@ -675,16 +671,7 @@ mod tests {
         let id = |s: &str| x.items().get(s).unwrap();
         let score = |c: &MlpRerankConfig| {
             let m = c.fit(&x, &[]).unwrap();
-            let mut out = vec![0.0; x.n_items()];
-            m.score_into(
-                &Query {
-                    history: &[],
-                    context: &[id("c")],
-                },
-                &mut out,
-            )
-            .unwrap();
-            out
+            scores(&m, x.n_items(), &[id("c")])
         };
         // Few epochs keep the test fast; the basket pairs are learnt within them.
         let single = MlpRerankConfig {
@@ -721,16 +708,7 @@ mod tests {
         let query = [id("c")];
         let score = |c: &MlpRerankConfig| {
             let m = c.fit(&x, &[]).unwrap();
-            let mut out = vec![0.0; x.n_items()];
-            m.score_into(
-                &Query {
-                    history: &[],
-                    context: &query,
-                },
-                &mut out,
-            )
-            .unwrap();
-            (m.training_rows(), out)
+            (m.training_rows(), scores(&m, x.n_items(), &query))
         };
         let listwise = MlpRerankConfig {
             loss: Loss::ListwiseSoftmax,
