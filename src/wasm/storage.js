@@ -67,8 +67,6 @@ export function idb_clear(db) {
   });
 }
 
-export const idb_close = (db) => db.close();
-
 export const idb_delete = (name) => run((ok, bad) => request(factory().deleteDatabase(name), ok, bad));
 
 export const idb_names = () => run((ok) => {

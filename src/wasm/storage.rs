@@ -14,24 +14,32 @@
 //! `pkg/snippets/`; the glue imports it): promise-returning functions that reject with the browser's
 //! `name: message` string. Every decision (schema check, error kinds, messages) stays here. Driving IndexedDB's
 //! request and transaction events from Rust through web-sys and closures cost the download 5.2 KiB gzip more
-//! than this module does, its own 1.1 KiB included (2026-12-01, branch size3).
+//! than this module does, its own 1.1 KiB included (2026-12-01, branch size3). web-sys still gives the handle its
+//! type: the open database is a [`web_sys::IdbDatabase`] (checked with `instanceof` when it arrives), every
+//! snippet function takes that type, and closing goes through web-sys directly.
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
 use thiserror::Error;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::IdbDatabase;
 
 #[wasm_bindgen(module = "/src/wasm/storage.js")]
 extern "C" {
     fn idb_unavailable() -> Option<String>;
     fn idb_open(name: &str, version: u32) -> Promise;
-    fn idb_append(db: &JsValue, records: &Array) -> Promise;
-    fn idb_events_after(db: &JsValue, after: f64) -> Promise;
-    fn idb_put(db: &JsValue, name: &str, schema: u32, bytes: &Uint8Array, covers: f64) -> Promise;
-    fn idb_get(db: &JsValue, name: &str) -> Promise;
-    fn idb_clear(db: &JsValue) -> Promise;
-    fn idb_close(db: &JsValue);
+    fn idb_append(db: &IdbDatabase, records: &Array) -> Promise;
+    fn idb_events_after(db: &IdbDatabase, after: f64) -> Promise;
+    fn idb_put(
+        db: &IdbDatabase,
+        name: &str,
+        schema: u32,
+        bytes: &Uint8Array,
+        covers: f64,
+    ) -> Promise;
+    fn idb_get(db: &IdbDatabase, name: &str) -> Promise;
+    fn idb_clear(db: &IdbDatabase) -> Promise;
     fn idb_delete(name: &str) -> Promise;
     fn idb_names() -> Promise;
 }
@@ -103,8 +111,8 @@ pub fn database_name(namespace: &str) -> String {
 /// One open alsobuy database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// The `IDBDatabase`.
-    db: JsValue,
+    /// The open connection.
+    db: IdbDatabase,
 }
 
 /// A blob stored under a name in the `state` store, with the last event key it covers.
@@ -131,6 +139,12 @@ impl Store {
                 StorageError::Failed { detail, .. } => StorageError::Unavailable(detail),
                 other => other,
             })?;
+        let db = db.dyn_into::<IdbDatabase>().map_err(|v| {
+            StorageError::Unavailable(format!(
+                "open returned {}, not an IDBDatabase",
+                describe(&v)
+            ))
+        })?;
         Ok(Store { db })
     }
 
@@ -215,7 +229,7 @@ impl Store {
 
     /// Closes the connection.
     pub fn close(&self) {
-        idb_close(&self.db);
+        self.db.close();
     }
 }
 
