@@ -2,6 +2,7 @@
 //! case with a [`Scorer`] over the full catalogue (no negative sampling).
 
 pub mod metrics;
+pub mod seeds;
 pub mod split;
 
 use crate::scorers::{rank_of, top_k, Scorer, ScorerError};
@@ -103,6 +104,19 @@ impl ModelRun {
 
     /// Summarises at `k` with seeded bootstrap CIs (`resamples`, 95%), given item popularity.
     pub fn summary(&self, k: usize, popularity: &[f32], resamples: usize, seed: u64) -> Summary {
+        let (coverage, pop_percentile) = self.list_stats(popularity);
+        Summary {
+            hr: metrics::bootstrap(&self.hits(k), None, resamples, 0.95, seed),
+            mrr: metrics::bootstrap(&self.rr(k), None, resamples, 0.95, seed),
+            ndcg: metrics::bootstrap(&self.ndcg(k), None, resamples, 0.95, seed),
+            coverage,
+            pop_percentile,
+        }
+    }
+
+    /// Catalogue coverage of the top-`k` lists and the mean popularity percentile of their items (see
+    /// [`Summary`]), given item popularity.
+    pub fn list_stats(&self, popularity: &[f32]) -> (f64, f64) {
         let pct = metrics::popularity_percentiles(popularity);
         let (mut s, mut c) = (0.0, 0usize);
         for l in &self.lists {
@@ -111,12 +125,9 @@ impl ModelRun {
                 c += 1;
             }
         }
-        Summary {
-            hr: metrics::bootstrap(&self.hits(k), None, resamples, 0.95, seed),
-            mrr: metrics::bootstrap(&self.rr(k), None, resamples, 0.95, seed),
-            ndcg: metrics::bootstrap(&self.ndcg(k), None, resamples, 0.95, seed),
-            coverage: metrics::coverage(self.lists.iter().map(Vec::as_slice), popularity.len()),
-            pop_percentile: if c == 0 { 0.0 } else { s / c as f64 },
-        }
+        (
+            metrics::coverage(self.lists.iter().map(Vec::as_slice), popularity.len()),
+            if c == 0 { 0.0 } else { s / c as f64 },
+        )
     }
 }
