@@ -31,6 +31,7 @@ impl fmt::Display for F32 {
 }
 
 /// `10^k` for `0 <= k <= 22` exactly (every such power is an `f64`), larger `k` with one rounding per 10^22.
+#[inline(never)]
 fn pow10(mut k: u32) -> f64 {
     let mut p = 1.0f64;
     while k > 22 {
@@ -44,6 +45,20 @@ fn pow10(mut k: u32) -> f64 {
     p * q
 }
 
+/// `x · 10^s`, rounded to a whole number (one function, not inlined per use: code size).
+#[inline(never)]
+fn scaled_round(x: f64, s: i32) -> f64 {
+    let r = if s > 300 {
+        // Subnormals: two steps so the power stays finite.
+        x * pow10(300) * pow10((s - 300) as u32)
+    } else if s >= 0 {
+        x * pow10(s as u32)
+    } else {
+        x / pow10((-s) as u32)
+    };
+    r.round()
+}
+
 /// `x` (finite, > 0) scaled to `[10^(digits-1), 10^digits)` and rounded: the decimal digits and the exponent `e`
 /// of the leading digit (`x ≈ m · 10^(e - digits + 1)`).
 fn digits_of(x: f64, digits: u32) -> (u64, i32) {
@@ -52,28 +67,16 @@ fn digits_of(x: f64, digits: u32) -> (u64, i32) {
     let (y, shift) = if x < 1e-300 { (x * 1e300, 300) } else { (x, 0) };
     let bexp = ((y.to_bits() >> 52) & 0x7ff) as i32 - 1023;
     let mut e = ((bexp as f64) * std::f64::consts::LOG10_2).floor() as i32 - shift;
-    let scale = |e: i32| {
-        let s = digits as i32 - 1 - e;
-        if s >= 0 {
-            // Subnormals: two steps so the power stays finite.
-            if s > 300 {
-                x * pow10(300) * pow10((s - 300) as u32)
-            } else {
-                x * pow10(s as u32)
-            }
-        } else {
-            x / pow10((-s) as u32)
-        }
-    };
+    let scale = |e: i32| scaled_round(x, digits as i32 - 1 - e);
     let lo = pow10(digits - 1);
     let hi = pow10(digits);
-    let mut m = scale(e).round();
+    let mut m = scale(e);
     if m >= hi {
         e += 1;
-        m = scale(e).round();
+        m = scale(e);
     } else if m < lo {
         e -= 1;
-        m = scale(e).round();
+        m = scale(e);
     }
     // Rounding up may carry into a new digit (9.999… → 10.00…).
     if m >= hi {
