@@ -17,8 +17,14 @@ use wasm_bindgen::prelude::*;
 /// Reads a JS value into `T`; the error names `what`, the field path and the JS type and value found:
 /// `alsobuy: invalid event: field "item": expected a string, got number 5`.
 pub fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
-    from_js_detail(value)
-        .map_err(|detail| JsError::new(&format!("alsobuy: invalid {what}: {detail}")))
+    from_js_detail(value).map_err(|detail| invalid(what, &detail))
+}
+
+/// The `Error` thrown for a value that could not be read (not generic, cold: one copy).
+#[cold]
+#[inline(never)]
+fn invalid(what: &str, detail: &str) -> JsError {
+    JsError::new(&format!("alsobuy: invalid {what}: {detail}"))
 }
 
 /// [`from_js`] with the bare description of what is wrong (no `alsobuy: invalid …:` prefix), for callers
@@ -29,24 +35,28 @@ pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> 
         value: value.clone(),
         path: &path,
     })
-    .map_err(|e| {
-        let path = path.into_inner();
-        let what = match e {
-            // A wrong JS type (or an integer out of range): say what was expected and what came.
-            DtoError::Expected(expected) => format!(
-                "expected {}, got {}",
-                plain_expected(&expected),
-                describe(&value_at(&value, &path))
-            ),
-            DtoError::Message(message) => message,
-        };
-        let path = render(&path);
-        if path == "." {
-            what
-        } else {
-            format!("field {path:?}: {what}")
-        }
-    })
+    .map_err(|e| explain(e, &value, &path.into_inner()))
+}
+
+/// The message for `e`, met reading the value at `path` in `root`: one copy for every DTO type (cold).
+#[cold]
+#[inline(never)]
+fn explain(e: DtoError, root: &JsValue, path: &[Segment]) -> String {
+    let what = match e {
+        // A wrong JS type (or an integer out of range): say what was expected and what came.
+        DtoError::Expected(expected) => format!(
+            "expected {}, got {}",
+            plain_expected(&expected),
+            describe(&value_at(root, path))
+        ),
+        DtoError::Message(message) => message,
+    };
+    let path = render(path);
+    if path == "." {
+        what
+    } else {
+        format!("field {path:?}: {what}")
+    }
 }
 
 /// Why a JS value could not be read, before the path is added. Only the expected type is kept for a wrong
@@ -579,9 +589,14 @@ fn plain_expected(expected: &str) -> String {
 /// Writes `T` as a plain JS value (objects, not Maps; absent options left out).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value
-        .serialize(&ser)
-        .map_err(|e| JsError::new(&format!("alsobuy: cannot convert a result to JS: {e}")))
+    value.serialize(&ser).map_err(unconvertible)
+}
+
+/// The `Error` thrown when a result cannot be written as a JS value (not generic, cold: one copy).
+#[cold]
+#[inline(never)]
+fn unconvertible(e: serde_wasm_bindgen::Error) -> JsError {
+    JsError::new(&format!("alsobuy: cannot convert a result to JS: {e}"))
 }
 
 /// A product in the shop's catalogue.
