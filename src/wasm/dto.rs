@@ -241,8 +241,8 @@ impl<'de> de::Deserializer<'de> for Tracked<'_> {
     type Error = DtoError;
 
     forward!(deserialize_i8 => signed deserialize_i16 => signed deserialize_i32 => signed
-        deserialize_i64 => signed deserialize_u8 => unsigned deserialize_u16 => unsigned
-        deserialize_u32 => unsigned deserialize_u64 => unsigned deserialize_f32 => deserialize_f64
+        deserialize_u8 => unsigned deserialize_u16 => unsigned
+        deserialize_u32 => unsigned deserialize_f32 => deserialize_f64
         deserialize_str => deserialize_string deserialize_identifier => deserialize_string
         deserialize_bytes => deserialize_byte_buf deserialize_seq => seq);
 
@@ -263,6 +263,30 @@ impl<'de> de::Deserializer<'de> for Tracked<'_> {
             visitor.visit_byte_buf(bytes)
         } else {
             Err(invalid_type(&visitor))
+        }
+    }
+
+    /// A safe-integer number, or a `BigInt` in range (as serde-wasm-bindgen reads 64-bit integers).
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if self.value.is_bigint() {
+            match i64::try_from(self.value) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(_) => Err(invalid_type(&visitor)),
+            }
+        } else {
+            self.signed(visitor)
+        }
+    }
+
+    /// A safe-integer number ≥ 0, or a `BigInt` in range (as serde-wasm-bindgen reads 64-bit integers).
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if self.value.is_bigint() {
+            match u64::try_from(self.value) {
+                Ok(v) => visitor.visit_u64(v),
+                Err(_) => Err(invalid_type(&visitor)),
+            }
+        } else {
+            self.unsigned(visitor)
         }
     }
 
