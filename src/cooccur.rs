@@ -99,7 +99,7 @@ impl CooccurConfig {
             if !(0.0..=1.0).contains(&alpha) {
                 return Err(Error::InvalidConfig {
                     field: "normalisation.alpha",
-                    value: alpha.to_string(),
+                    value: crate::num::F32(alpha).to_string(),
                     reason: "must be between 0 and 1",
                 });
             }
@@ -107,7 +107,7 @@ impl CooccurConfig {
         if !(self.shrinkage.is_finite() && self.shrinkage >= 0.0) {
             return Err(Error::InvalidConfig {
                 field: "shrinkage",
-                value: self.shrinkage.to_string(),
+                value: crate::num::F32(self.shrinkage).to_string(),
                 reason: "must be a finite number >= 0",
             });
         }
@@ -323,7 +323,10 @@ impl CoOccurrence {
         }
         for m in &self.pairs {
             if let Some((j, c)) = m.iter().find(|(j, c)| **j as usize >= n || !c.is_finite()) {
-                return bad(format!("co-occurrence pair ({j}, {c}) out of range"));
+                return bad(format!(
+                    "co-occurrence pair ({j}, {}) out of range",
+                    crate::num::F32(*c)
+                ));
             }
         }
         for basket in self.sessions.values() {

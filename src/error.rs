@@ -17,7 +17,7 @@ pub enum Error {
         expected: usize,
     },
     /// A number that must be finite is NaN or infinite.
-    #[error("{field} must be a finite number, got {value}")]
+    #[error("{field} must be a finite number, got {}", crate::num::F64(*.value))]
     NotFinite {
         /// Which field.
         field: &'static str,
@@ -53,7 +53,7 @@ pub enum Error {
         value: String,
     },
     /// A timestamp that is NaN, infinite or negative.
-    #[error("invalid {field} {value}: {reason}")]
+    #[error("invalid {field} {}: {reason}", crate::num::F64(*.value))]
     InvalidTimestamp {
         /// Which field held it.
         field: &'static str,
@@ -71,7 +71,7 @@ pub enum Error {
         context: String,
     },
     /// A price that is NaN, infinite or negative.
-    #[error("invalid price {value} for item {item:?}: {reason}")]
+    #[error("invalid price {} for item {item:?}: {reason}", crate::num::F64(*.value))]
     InvalidPrice {
         /// The item's id.
         item: String,

@@ -276,7 +276,7 @@ impl Decay {
         match self.half_life_ms {
             Some(h) if !(h.is_finite() && h > 0.0) => Err(Error::InvalidConfig {
                 field: "half_life_ms",
-                value: h.to_string(),
+                value: crate::num::F64(h).to_string(),
                 reason: "must be a finite number above 0",
             }),
             _ => Ok(()),
@@ -323,7 +323,7 @@ impl CleaningConfig {
         if !(self.burst_window_ms.is_finite() && self.burst_window_ms >= 0.0) {
             return Err(Error::InvalidConfig {
                 field: "burst_window_ms",
-                value: self.burst_window_ms.to_string(),
+                value: crate::num::F64(self.burst_window_ms).to_string(),
                 reason: "must be a finite number >= 0",
             });
         }

@@ -38,6 +38,8 @@ pub mod index;
 pub mod interactions;
 pub mod model;
 #[forbid(unsafe_code)]
+pub mod num;
+#[forbid(unsafe_code)]
 pub mod pack;
 #[forbid(unsafe_code)]
 pub mod recommend;

@@ -228,3 +228,38 @@ proptest! {
         }
     }
 }
+
+/// `alsobuy::num`'s message formatter: whatever the bits, the text parses back to the value (15 significant
+/// digits of an f64 within 1e-14 relative, 7 of an f32 within 1e-6), with its sign; NaN and ±inf by name.
+fn parses_back(x: f64, text: &str, tol: f64) -> Result<(), TestCaseError> {
+    let back: f64 = match text {
+        "NaN" => f64::NAN,
+        "inf" => f64::INFINITY,
+        "-inf" => f64::NEG_INFINITY,
+        t => t
+            .parse()
+            .map_err(|e| TestCaseError::fail(format!("{x:?} -> {t:?}: {e}")))?,
+    };
+    if x.is_nan() {
+        prop_assert!(back.is_nan(), "{x:?} -> {text}");
+    } else if x.is_infinite() || x == 0.0 {
+        prop_assert_eq!(back.to_bits(), x.to_bits(), "{:?} -> {}", x, text);
+    } else {
+        prop_assert!(((back - x) / x).abs() <= tol, "{x:?} -> {text} -> {back:?}");
+        prop_assert_eq!(back.is_sign_negative(), x.is_sign_negative());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    #[test]
+    fn message_floats_parse_back(bits in any::<u64>(), bits32 in any::<u32>(), x in -1e18f64..1e18) {
+        let f = f64::from_bits(bits);
+        parses_back(f, &alsobuy::num::F64(f).to_string(), 1e-14)?;
+        let g = f32::from_bits(bits32);
+        parses_back(f64::from(g), &alsobuy::num::F32(g).to_string(), 1e-6)?;
+        parses_back(x, &alsobuy::num::F64(x).to_string(), 1e-14)?;
+    }
+}

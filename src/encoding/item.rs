@@ -77,7 +77,7 @@ impl EncoderConfig {
             if !(w.is_finite() && w >= 0.0) {
                 return Err(Error::InvalidConfig {
                     field,
-                    value: w.to_string(),
+                    value: crate::num::F32(w).to_string(),
                     reason: "must be a finite number >= 0",
                 });
             }

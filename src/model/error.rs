@@ -10,7 +10,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum ModelError {
     /// An input value is NaN or infinite.
-    #[error("{what} must be finite, got {value} at row {row}, column {column}")]
+    #[error("{what} must be finite, got {} at row {row}, column {column}", crate::num::F32(*.value))]
     NotFinite {
         /// Which argument held it (`"x"`, `"y"`, `"profile"`, …).
         what: &'static str,
@@ -48,7 +48,7 @@ pub enum ModelError {
         reason: &'static str,
     },
     /// A label is outside what the loss accepts (binary cross-entropy needs labels in `[0, 1]`).
-    #[error("label y[{row}] = {value} is outside [0, 1], which the {loss} loss requires")]
+    #[error("label y[{row}] = {} is outside [0, 1], which the {loss} loss requires", crate::num::F32(*.value))]
     LabelOutOfRange {
         /// The example's index.
         row: usize,

@@ -259,7 +259,7 @@ pub fn sample_negatives(
     if !exponent.is_finite() || exponent < 0.0 {
         return Err(ModelError::InvalidConfig {
             field: "exponent",
-            value: exponent.to_string(),
+            value: crate::num::F32(exponent).to_string(),
             reason: "must be finite and >= 0",
         });
     }
@@ -267,7 +267,7 @@ pub fn sample_negatives(
     if let Some((i, &v)) = popularity.iter().enumerate().find(|(_, v)| **v < 0.0) {
         return Err(ModelError::InvalidConfig {
             field: "popularity",
-            value: format!("{v} at index {i}"),
+            value: format!("{} at index {i}", crate::num::F32(v)),
             reason: "must be >= 0",
         });
     }

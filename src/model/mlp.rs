@@ -148,7 +148,10 @@ impl TryFrom<DenseState> for Dense {
             )));
         }
         if let Some(v) = s.weights.iter().chain(&s.bias).find(|v| !v.is_finite()) {
-            return Err(ModelError::Corrupt(format!("non-finite parameter {v}")));
+            return Err(ModelError::Corrupt(format!(
+                "non-finite parameter {}",
+                crate::num::F32(*v)
+            )));
         }
         Ok(Dense {
             inputs: s.inputs,

@@ -188,7 +188,7 @@ impl TrainConfig {
         if !lr_ok(self.learning_rate) {
             return bad(
                 "learning_rate",
-                self.learning_rate,
+                crate::num::F32(self.learning_rate),
                 "must be finite and in (0, 10]",
             );
         }
@@ -196,13 +196,17 @@ impl TrainConfig {
             if !lr_ok(v) {
                 return bad(
                     "fine_tune_learning_rate",
-                    v,
+                    crate::num::F32(v),
                     "must be finite and in (0, 10]",
                 );
             }
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return bad("weight_decay", self.weight_decay, "must be finite and >= 0");
+            return bad(
+                "weight_decay",
+                crate::num::F32(self.weight_decay),
+                "must be finite and >= 0",
+            );
         }
         if self.batch_size == 0 || self.batch_size > 1 << 20 {
             return bad(
@@ -219,12 +223,16 @@ impl TrainConfig {
         {
             return bad(
                 "validation_fraction",
-                self.validation_fraction,
+                crate::num::F32(self.validation_fraction),
                 "must be in [0, 0.9]",
             );
         }
         if !(self.min_delta.is_finite() && self.min_delta >= 0.0) {
-            return bad("min_delta", self.min_delta, "must be finite and >= 0");
+            return bad(
+                "min_delta",
+                crate::num::F32(self.min_delta),
+                "must be finite and >= 0",
+            );
         }
         if !LISTWISE && self.loss.is_listwise() {
             return bad(
@@ -247,18 +255,34 @@ impl TrainConfig {
                 epsilon,
             } => {
                 if !unit(beta1) {
-                    return bad("optimizer.beta1", beta1, "must be in [0, 1)");
+                    return bad(
+                        "optimizer.beta1",
+                        crate::num::F32(beta1),
+                        "must be in [0, 1)",
+                    );
                 }
                 if !unit(beta2) {
-                    return bad("optimizer.beta2", beta2, "must be in [0, 1)");
+                    return bad(
+                        "optimizer.beta2",
+                        crate::num::F32(beta2),
+                        "must be in [0, 1)",
+                    );
                 }
                 if !(epsilon.is_finite() && epsilon > 0.0) {
-                    return bad("optimizer.epsilon", epsilon, "must be finite and > 0");
+                    return bad(
+                        "optimizer.epsilon",
+                        crate::num::F32(epsilon),
+                        "must be finite and > 0",
+                    );
                 }
             }
             Optimizer::Sgd { momentum } => {
                 if !unit(momentum) {
-                    return bad("optimizer.momentum", momentum, "must be in [0, 1)");
+                    return bad(
+                        "optimizer.momentum",
+                        crate::num::F32(momentum),
+                        "must be in [0, 1)",
+                    );
                 }
             }
         }
@@ -475,7 +499,7 @@ impl Dataset {
         if !(fraction.is_finite() && (0.0..=0.9).contains(&fraction)) {
             return Err(ModelError::InvalidConfig {
                 field: "validation_fraction",
-                value: fraction.to_string(),
+                value: crate::num::F32(fraction).to_string(),
                 reason: "must be in [0, 0.9]",
             });
         }

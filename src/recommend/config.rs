@@ -52,7 +52,7 @@ impl BlendWeights {
             if !(w.is_finite() && w >= 0.0) {
                 return Err(Error::InvalidConfig {
                     field,
-                    value: w.to_string(),
+                    value: crate::num::F32(w).to_string(),
                     reason: "must be a finite number >= 0",
                 });
             }
@@ -220,7 +220,7 @@ impl RecommenderConfig {
         if !(self.item_context_weight.is_finite() && self.item_context_weight >= 0.0) {
             return Err(Error::InvalidConfig {
                 field: "item_context_weight",
-                value: self.item_context_weight.to_string(),
+                value: crate::num::F32(self.item_context_weight).to_string(),
                 reason: "must be a finite number >= 0",
             });
         }

@@ -130,7 +130,7 @@ impl RerankConfig {
         if !(self.weight.is_finite() && (0.0..=10.0).contains(&self.weight)) {
             return bad(
                 "rerank.weight",
-                self.weight.to_string(),
+                crate::num::F32(self.weight).to_string(),
                 "must be a finite number in [0, 10]",
             );
         }
@@ -161,7 +161,7 @@ impl RerankConfig {
         {
             return bad(
                 "rerank.learning_rate",
-                self.learning_rate.to_string(),
+                crate::num::F32(self.learning_rate).to_string(),
                 "must be a finite number in (0, 1]",
             );
         }
@@ -265,7 +265,7 @@ impl TrainingData {
         if !(self.profile_dropout.is_finite() && (0.0..=1.0).contains(&self.profile_dropout)) {
             return Err(Error::InvalidConfig {
                 field: "training.profile_dropout",
-                value: self.profile_dropout.to_string(),
+                value: crate::num::F32(self.profile_dropout).to_string(),
                 reason: "must be a finite number in [0, 1]",
             });
         }
@@ -419,7 +419,10 @@ impl TryFrom<RerankerBlob> for Reranker {
             )));
         }
         if let Some(v) = b.params.iter().find(|v| !v.is_finite()) {
-            return Err(ModelError::Corrupt(format!("non-finite parameter {v}")));
+            return Err(ModelError::Corrupt(format!(
+                "non-finite parameter {}",
+                crate::num::F32(*v)
+            )));
         }
         let mut rest = b.params.as_slice();
         for layer in mlp.layers_mut() {
@@ -437,7 +440,7 @@ impl TryFrom<RerankerBlob> for Reranker {
         if cfg.validate().is_err() {
             return Err(ModelError::Corrupt(format!(
                 "learning rate {} out of range",
-                b.learning_rate
+                crate::num::F32(b.learning_rate)
             )));
         }
         let trainer = Trainer::new(&mlp, cfg.train_config(1, 0))?;

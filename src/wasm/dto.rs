@@ -1,10 +1,13 @@
 //! The JS-facing data types. TypeScript definitions are generated from these by tsify; fields are camelCase.
 //!
-//! Values cross the boundary through [`from_js`] / [`to_js`] (serde-wasm-bindgen), so a wrong JS type is an
-//! error that names the field path (`cart[2]: invalid type: number 7, expected a string`), never a panic.
-//! Fields a type does not know are ignored, so a shop can pass its own product objects as catalogue items.
+//! Values come in through [`from_js`], a small serde deserializer over the JS value that reads every primitive
+//! itself (js-sys getters) and keeps the path to the value being read, so a wrong JS type is an error that names
+//! the field path and the value found (`field "cart[2]": expected a string, got number 7`), never a panic.
+//! Results go out through [`to_js`] (serde-wasm-bindgen's serializer). Fields a type does not know are ignored,
+//! so a shop can pass its own product objects as catalogue items.
 
 use std::cell::RefCell;
+use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::{Deserialize, Serialize};
@@ -14,8 +17,14 @@ use wasm_bindgen::prelude::*;
 /// Reads a JS value into `T`; the error names `what`, the field path and the JS type and value found:
 /// `alsobuy: invalid event: field "item": expected a string, got number 5`.
 pub fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
-    from_js_detail(value)
-        .map_err(|detail| JsError::new(&format!("alsobuy: invalid {what}: {detail}")))
+    from_js_detail(value).map_err(|detail| invalid(what, &detail))
+}
+
+/// The `Error` thrown for a value that could not be read (not generic, cold: one copy).
+#[cold]
+#[inline(never)]
+fn invalid(what: &str, detail: &str) -> JsError {
+    JsError::new(&format!("alsobuy: invalid {what}: {detail}"))
 }
 
 /// [`from_js`] with the bare description of what is wrong (no `alsobuy: invalid …:` prefix), for callers
@@ -26,43 +35,67 @@ pub fn from_js_detail<T: DeserializeOwned>(value: JsValue) -> Result<T, String> 
         value: value.clone(),
         path: &path,
     })
-    .map_err(|e| {
-        let path = path.into_inner();
-        let inner = e.to_string();
-        // serde-wasm-bindgen's errors are JS `Error`s: drop their "Error: " prefix.
-        let inner = inner.strip_prefix("Error: ").unwrap_or(&inner).to_owned();
-        let found = value_at(&value, &path);
-        // A non-array where an array belongs fails inside serde-wasm-bindgen's sequence access with a JS
-        // TypeError rather than a serde "invalid type": say what was expected.
-        if inner.starts_with("TypeError") && !js_sys::Array::is_array(&found) {
-            let what = format!("expected an array, got {}", describe(&found));
-            let path = render(&path);
-            return if path == "." {
-                what
-            } else {
-                format!("field {path:?}: {what}")
-            };
+    .map_err(|e| explain(e, &value, &path.into_inner()))
+}
+
+/// The message for `e`, met reading the value at `path` in `root`: one copy for every DTO type (cold).
+#[cold]
+#[inline(never)]
+fn explain(e: DtoError, root: &JsValue, path: &[Segment]) -> String {
+    let what = match e {
+        // A wrong JS type (or an integer out of range): say what was expected and what came.
+        DtoError::Expected(expected) => format!(
+            "expected {}, got {}",
+            plain_expected(&expected),
+            describe(&value_at(root, path))
+        ),
+        DtoError::Message(message) => message,
+    };
+    let path = render(path);
+    if path == "." {
+        what
+    } else {
+        format!("field {path:?}: {what}")
+    }
+}
+
+/// Why a JS value could not be read, before the path is added. Only the expected type is kept for a wrong
+/// type or value: [`from_js_detail`] describes what was found from the JS value itself, so serde's
+/// `Unexpected` (whose `Display` would link core's float formatting into the download) is never printed.
+#[derive(Debug)]
+pub enum DtoError {
+    /// A wrong JS type or an out-of-range value; serde's name of the type expected (`u32`, `a string`, …).
+    Expected(String),
+    /// Anything else, as serde words it (`missing field \`kind\``, `unknown variant …`).
+    Message(String),
+}
+
+impl fmt::Display for DtoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DtoError::Expected(e) => write!(f, "expected {e}"),
+            DtoError::Message(m) => f.write_str(m),
         }
-        let what = match inner.split_once(", expected ") {
-            // A wrong JS type (or an integer out of range): say what was expected and what came.
-            Some((head, expected))
-                if head.starts_with("invalid type") || head.starts_with("invalid value") =>
-            {
-                format!(
-                    "expected {}, got {}",
-                    plain_expected(expected),
-                    describe(&found)
-                )
-            }
-            _ => inner,
-        };
-        let path = render(&path);
-        if path == "." {
-            what
-        } else {
-            format!("field {path:?}: {what}")
-        }
-    })
+    }
+}
+
+impl std::error::Error for DtoError {}
+
+impl de::Error for DtoError {
+    #[cold]
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        DtoError::Message(msg.to_string())
+    }
+
+    #[cold]
+    fn invalid_type(_: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        DtoError::Expected(expected.to_string())
+    }
+
+    #[cold]
+    fn invalid_value(_: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        DtoError::Expected(expected.to_string())
+    }
 }
 
 /// One step of the path to the value being read: an object's field or an array's element.
@@ -121,61 +154,45 @@ fn value_at(root: &JsValue, path: &[Segment]) -> JsValue {
     v
 }
 
-/// serde-wasm-bindgen's deserializer that keeps the path to the value being read in `path`: arrays, structs,
-/// options and newtypes are walked here (the same way serde-wasm-bindgen walks them), everything else is
-/// delegated. Cheaper in code than serde_path_to_error's wrappers around every visitor (~10 KiB gzip).
+/// The deserializer over one JS value, keeping the path to it in `path`. It reads the JS value the way
+/// serde-wasm-bindgen's deserializer does (`null`/`undefined` are absent options; integers must be safe
+/// integers; bytes come from a `Uint8Array` or `ArrayBuffer`; any iterable is a sequence; enums are their
+/// variant's name), with its own error type ([`DtoError`]).
 struct Tracked<'p> {
     value: JsValue,
     path: &'p Path,
 }
 
-impl Tracked<'_> {
-    fn inner(self) -> serde_wasm_bindgen::Deserializer {
-        serde_wasm_bindgen::Deserializer::from(self.value)
+/// An "invalid type" error for a value read as `expected`: one copy for every type read.
+#[cold]
+fn invalid_type(expected: &dyn de::Expected) -> DtoError {
+    DtoError::Expected(expected.to_string())
+}
+
+/// The JS number `v` as an integer when it is a safe one (|v| ≤ 2^53 − 1 and whole), as `Number.isSafeInteger`.
+fn safe_integer(v: &JsValue) -> Option<i64> {
+    let n = v.as_f64()?;
+    (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0).then_some(n as i64)
+}
+
+/// The bytes of a `Uint8Array` or `ArrayBuffer`.
+fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
+    if let Some(a) = v.dyn_ref::<js_sys::Uint8Array>() {
+        Some(a.to_vec())
+    } else {
+        v.dyn_ref::<js_sys::ArrayBuffer>()
+            .map(|b| js_sys::Uint8Array::new(b).to_vec())
     }
 }
 
-macro_rules! delegate {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-            self.inner().$method(visitor)
-        }
-    )*};
+/// A JS exception thrown while reading (a throwing iterator or getter).
+#[cold]
+fn threw(_: JsValue) -> DtoError {
+    DtoError::Message("reading the value threw an exception".into())
 }
 
-impl<'de> de::Deserializer<'de> for Tracked<'_> {
-    type Error = serde_wasm_bindgen::Error;
-
-    delegate!(deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
-        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
-        deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string deserialize_bytes
-        deserialize_byte_buf deserialize_unit deserialize_map deserialize_identifier deserialize_ignored_any);
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if self.value.loose_eq(&JsValue::NULL) {
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.inner().deserialize_unit_struct(name, visitor)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+impl<'p> Tracked<'p> {
+    fn seq<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
         match self.value.dyn_into::<js_sys::Array>() {
             Ok(array) => visitor.visit_seq(Elements {
                 len: array.length(),
@@ -183,33 +200,196 @@ impl<'de> de::Deserializer<'de> for Tracked<'_> {
                 next: 0,
                 path: self.path,
             }),
-            // Another iterable (a Set…) is read as serde-wasm-bindgen reads it.
-            Err(value) => match js_sys::try_iter(&value)? {
+            // A primitive is no sequence (and `Symbol.iterator in` would throw on it, even on a string).
+            Err(value) if !value.is_object() => Err(invalid_type(&visitor)),
+            // Another iterable (a Set…) is read in iteration order.
+            Err(value) => match js_sys::try_iter(&value).map_err(threw)? {
                 Some(iter) => visitor.visit_seq(Iterated {
                     iter,
                     next: 0,
                     path: self.path,
                 }),
-                None => Err(invalid_type(&value, &visitor)),
+                None => Err(invalid_type(&visitor)),
             },
         }
     }
 
+    fn signed<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        match safe_integer(&self.value) {
+            Some(v) => visitor.visit_i64(v),
+            None => Err(invalid_type(&visitor)),
+        }
+    }
+
+    fn unsigned<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        match safe_integer(&self.value) {
+            Some(v) if v >= 0 => visitor.visit_u64(v as u64),
+            _ => Err(invalid_type(&visitor)),
+        }
+    }
+}
+
+macro_rules! forward {
+    ($($method:ident => $to:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+            self.$to(visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Tracked<'_> {
+    type Error = DtoError;
+
+    forward!(deserialize_i8 => signed deserialize_i16 => signed deserialize_i32 => signed
+        deserialize_u8 => unsigned deserialize_u16 => unsigned
+        deserialize_u32 => unsigned deserialize_f32 => deserialize_f64
+        deserialize_str => deserialize_string deserialize_identifier => deserialize_string
+        deserialize_bytes => deserialize_byte_buf deserialize_seq => seq);
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if self.value.loose_eq(&JsValue::NULL) {
+            visitor.visit_unit()
+        } else if let Some(b) = self.value.as_bool() {
+            visitor.visit_bool(b)
+        } else if let Some(i) = safe_integer(&self.value) {
+            visitor.visit_i64(i)
+        } else if let Some(n) = self.value.as_f64() {
+            visitor.visit_f64(n)
+        } else if let Some(s) = self.value.as_string() {
+            visitor.visit_string(s)
+        } else if js_sys::Array::is_array(&self.value) {
+            self.seq(visitor)
+        } else if let Some(bytes) = bytes_of(&self.value) {
+            visitor.visit_byte_buf(bytes)
+        } else {
+            Err(invalid_type(&visitor))
+        }
+    }
+
+    /// A safe-integer number, or a `BigInt` in range (as serde-wasm-bindgen reads 64-bit integers).
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if self.value.is_bigint() {
+            match i64::try_from(self.value) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(_) => Err(invalid_type(&visitor)),
+            }
+        } else {
+            self.signed(visitor)
+        }
+    }
+
+    /// A safe-integer number ≥ 0, or a `BigInt` in range (as serde-wasm-bindgen reads 64-bit integers).
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if self.value.is_bigint() {
+            match u64::try_from(self.value) {
+                Ok(v) => visitor.visit_u64(v),
+                Err(_) => Err(invalid_type(&visitor)),
+            }
+        } else {
+            self.unsigned(visitor)
+        }
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        Err(invalid_type(&visitor))
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        Err(invalid_type(&visitor))
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        match self.value.as_bool() {
+            Some(b) => visitor.visit_bool(b),
+            None => Err(invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        match self.value.as_f64() {
+            Some(n) => visitor.visit_f64(n),
+            None => Err(invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        let s = self.value.as_string().unwrap_or_default();
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => visitor.visit_char(c),
+            _ => Err(invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        match self.value.as_string() {
+            Some(s) => visitor.visit_string(s),
+            None => Err(invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if let Some(bytes) = bytes_of(&self.value) {
+            visitor.visit_byte_buf(bytes)
+        } else if js_sys::Array::is_array(&self.value) {
+            self.seq(visitor)
+        } else {
+            Err(invalid_type(&visitor))
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if self.value.loose_eq(&JsValue::NULL) {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        if self.value.loose_eq(&JsValue::NULL) {
+            visitor.visit_unit()
+        } else {
+            Err(invalid_type(&visitor))
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DtoError> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DtoError> {
+        visitor.visit_newtype_struct(self)
+    }
+
     fn deserialize_tuple<V: Visitor<'de>>(
         self,
-        len: usize,
+        _len: usize,
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.inner().deserialize_tuple(len, visitor)
+    ) -> Result<V::Value, DtoError> {
+        self.seq(visitor)
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        len: usize,
+        _name: &'static str,
+        _len: usize,
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.inner().deserialize_tuple_struct(name, len, visitor)
+    ) -> Result<V::Value, DtoError> {
+        self.seq(visitor)
+    }
+
+    /// No DTO has a map field: a map is read only as the fields its visitor asks for, i.e. not at all.
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        Err(invalid_type(&visitor))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -217,7 +397,7 @@ impl<'de> de::Deserializer<'de> for Tracked<'_> {
         _name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    ) -> Result<V::Value, DtoError> {
         if self.value.is_object() {
             visitor.visit_map(Fields {
                 object: self.value,
@@ -226,28 +406,26 @@ impl<'de> de::Deserializer<'de> for Tracked<'_> {
                 path: self.path,
             })
         } else {
-            Err(invalid_type(&self.value, &visitor))
+            Err(invalid_type(&visitor))
         }
     }
 
+    /// An enum is the name of a unit variant (the DTOs have no other kind).
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        variants: &'static [&'static str],
+        _name: &'static str,
+        _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.inner().deserialize_enum(name, variants, visitor)
+    ) -> Result<V::Value, DtoError> {
+        match self.value.as_string() {
+            Some(name) => visitor.visit_enum(name.into_deserializer()),
+            None => Err(invalid_type(&visitor)),
+        }
     }
-}
 
-/// An "invalid type" error for `value`: one copy for every type read, where delegating each struct or sequence
-/// to serde-wasm-bindgen would copy its walk for each. What was found is not described here: [`from_js_detail`]
-/// replaces every "invalid type" text with `expected …, got <describe(value)>`, so naming the value twice (with
-/// serde's float and JS-debug formatting) would only cost the download.
-#[cold]
-fn invalid_type(_value: &JsValue, expected: &dyn de::Expected) -> serde_wasm_bindgen::Error {
-    use de::Error as _;
-    serde_wasm_bindgen::Error::invalid_type(de::Unexpected::Other("a JS value"), expected)
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DtoError> {
+        visitor.visit_unit()
+    }
 }
 
 /// A JS iterable's values that is not an array, each read with its index on the path.
@@ -258,13 +436,13 @@ struct Iterated<'p> {
 }
 
 impl<'de> de::SeqAccess<'de> for Iterated<'_> {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = DtoError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
-        let Some(value) = self.iter.next().transpose()? else {
+        let Some(value) = self.iter.next().transpose().map_err(threw)? else {
             return Ok(None);
         };
         self.path.borrow_mut().push(Segment::Index(self.next));
@@ -287,7 +465,7 @@ struct Elements<'p> {
 }
 
 impl<'de> de::SeqAccess<'de> for Elements<'_> {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = DtoError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
@@ -346,7 +524,7 @@ struct Fields<'p> {
 }
 
 impl<'de> de::MapAccess<'de> for Fields<'_> {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = DtoError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
@@ -392,7 +570,7 @@ pub fn describe(v: &JsValue) -> String {
     } else if let Some(b) = v.as_bool() {
         format!("boolean {b}")
     } else if let Some(n) = v.as_f64() {
-        format!("number {n}")
+        format!("number {}", crate::num::F64(n))
     } else if let Some(s) = v.as_string() {
         format!("string {:?}", crate::ids::shorten(&s))
     } else if v.is_bigint() {
@@ -435,9 +613,14 @@ fn plain_expected(expected: &str) -> String {
 /// Writes `T` as a plain JS value (objects, not Maps; absent options left out).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value
-        .serialize(&ser)
-        .map_err(|e| JsError::new(&format!("alsobuy: cannot convert a result to JS: {e}")))
+    value.serialize(&ser).map_err(unconvertible)
+}
+
+/// The `Error` thrown when a result cannot be written as a JS value (not generic, cold: one copy).
+#[cold]
+#[inline(never)]
+fn unconvertible(e: serde_wasm_bindgen::Error) -> JsError {
+    JsError::new(&format!("alsobuy: cannot convert a result to JS: {e}"))
 }
 
 /// A product in the shop's catalogue.

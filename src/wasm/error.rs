@@ -6,6 +6,8 @@ use wasm_bindgen::prelude::*;
 ///
 /// Core field names are renamed to the JS API's where they differ (the event's `timestamp_ms` is the JS
 /// `timestamp`, the query's `min_score` is `minScore`).
+#[cold]
+#[inline(never)]
 pub fn to_js_error(e: crate::Error) -> JsError {
     JsError::new(&format!("alsobuy: {}", js_names(e)))
 }

@@ -27,6 +27,9 @@ use crate::recommend::{
 
 const DEFAULT_NAMESPACE: &str = "default";
 
+/// The event records read back from IndexedDB: each record's key and its bytes (`None`: not bytes).
+type StoredEvents = Vec<(f64, Option<Vec<u8>>)>;
+
 /// "Customers also bought" suggestions for one shopper, computed in this page.
 ///
 /// Create it empty (`new Recommender()`), from the shop's aggregated pack (`Recommender.fromPack(bytes)`), or
@@ -249,89 +252,14 @@ impl JsRecommender {
             js_sys::Object,
         >,
     ) -> Result<JsRecommender, JsError> {
-        let options: dto::OpenOptions = match options {
-            Some(o) if !o.is_undefined() && !o.is_null() => from_js("open options", o.into())?,
-            _ => dto::OpenOptions::default(),
-        };
-        let mut rec = match &options.limits {
-            None => match &options.pack {
-                Some(bytes) => JsRecommender::from_pack(bytes)?,
-                None => JsRecommender::new()?,
-            },
-            Some(l) => with_limits(options.pack.as_ref().map(|b| b.as_slice()), l)
-                .map(wrap)
-                .map_err(to_js_error)?,
-        };
-        let namespace = options
-            .namespace
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
-        crate::ids::validate_id("namespace", &namespace).map_err(to_js_error)?;
-        rec.namespace = namespace;
+        let mut rec = JsRecommender::from_options(options)?;
         match Store::open(&rec.namespace).await {
             Ok(store) => {
-                let mut last_key = 0.0f64;
-                let (mut unreadable, mut refused) = (0usize, 0usize);
-                let mut first_refusal = None;
                 // The shopper's model first: events it already learned from are replayed without learning.
-                let mut covers = 0.0f64;
-                match store.get_blob(MODEL_BLOB).await {
-                    Ok(Some(blob)) => {
-                        let loaded = rec.inner.borrow_mut().load_model_bytes(&blob.bytes);
-                        match loaded {
-                            Ok(()) => {
-                                covers = blob.covers_events_up_to;
-                                rec.saved_model.set(crate::crc32::hash(&blob.bytes));
-                            }
-                            Err(e) => {
-                                rec.storage_note = Some(format!(
-                                    "the saved model was unreadable and was skipped: {e}"
-                                ))
-                            }
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(e) => rec.storage_note = Some(e.to_string()),
-                }
-                match store.events_after(0.0).await {
-                    Ok(records) => {
-                        for (key, bytes) in records {
-                            last_key = last_key.max(key);
-                            let event = bytes.and_then(|b| postcard::from_bytes::<Event>(&b).ok());
-                            match event {
-                                // A stored event is replayed under this page's limits: one over a limit
-                                // (log full, id too long) is refused, counted and named, never a panic.
-                                Some(e) => {
-                                    let mut inner = rec.inner.borrow_mut();
-                                    let r = if key <= covers {
-                                        inner.replay(&e)
-                                    } else {
-                                        inner.record(&e)
-                                    };
-                                    if let Err(err) = r {
-                                        refused += 1;
-                                        first_refusal.get_or_insert(err);
-                                    }
-                                }
-                                None => unreadable += 1,
-                            }
-                        }
-                    }
-                    Err(e) => rec.storage_note = Some(e.to_string()),
-                }
-                if unreadable > 0 || refused > 0 {
-                    let mut note = Vec::new();
-                    if unreadable > 0 {
-                        note.push(format!(
-                            "{unreadable} stored event record(s) were unreadable and were skipped"
-                        ));
-                    }
-                    if let Some(err) = first_refusal {
-                        note.push(format!(
-                            "{refused} stored event(s) were refused on replay (first: {err})"
-                        ));
-                    }
-                    rec.storage_note = Some(note.join("; "));
-                }
+                let blob = store.get_blob(MODEL_BLOB).await;
+                let covers = rec.load_saved_model(blob);
+                let records = store.events_after(0.0).await;
+                let last_key = rec.replay_stored(records, covers);
                 rec.journal = Some(Journal::new(store, last_key));
             }
             Err(e) => rec.storage_note = Some(e.to_string()),
@@ -567,6 +495,111 @@ impl JsRecommender {
 }
 
 impl JsRecommender {
+    /// `open`'s synchronous start: the recommender from `options` (pack, limits) and its namespace, checked.
+    #[inline(never)]
+    fn from_options(options: Option<js_sys::Object>) -> Result<JsRecommender, JsError> {
+        let options: dto::OpenOptions = match options {
+            Some(o) if !o.is_undefined() && !o.is_null() => from_js("open options", o.into())?,
+            _ => dto::OpenOptions::default(),
+        };
+        let mut rec = match &options.limits {
+            None => match &options.pack {
+                Some(bytes) => JsRecommender::from_pack(bytes)?,
+                None => JsRecommender::new()?,
+            },
+            Some(l) => with_limits(options.pack.as_ref().map(|b| b.as_slice()), l)
+                .map(wrap)
+                .map_err(to_js_error)?,
+        };
+        let namespace = options
+            .namespace
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+        crate::ids::validate_id("namespace", &namespace).map_err(to_js_error)?;
+        rec.namespace = namespace;
+        Ok(rec)
+    }
+
+    /// Installs the shopper's saved model blob (if readable); returns the events it already covers (0: none).
+    #[inline(never)]
+    fn load_saved_model(
+        &mut self,
+        blob: Result<Option<storage::Blob>, storage::StorageError>,
+    ) -> f64 {
+        match blob {
+            Ok(Some(blob)) => {
+                let loaded = self.inner.borrow_mut().load_model_bytes(&blob.bytes);
+                match loaded {
+                    Ok(()) => {
+                        self.saved_model.set(crate::crc32::hash(&blob.bytes));
+                        return blob.covers_events_up_to;
+                    }
+                    Err(e) => {
+                        self.storage_note = Some(format!(
+                            "the saved model was unreadable and was skipped: {e}"
+                        ))
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(e) => self.storage_note = Some(e.to_string()),
+        }
+        0.0
+    }
+
+    /// Replays the stored event records (those up to `covers` without learning); unreadable or refused ones are
+    /// counted in the storage note. Returns the last record key.
+    #[inline(never)]
+    fn replay_stored(
+        &mut self,
+        records: Result<StoredEvents, storage::StorageError>,
+        covers: f64,
+    ) -> f64 {
+        let mut last_key = 0.0f64;
+        let (mut unreadable, mut refused) = (0usize, 0usize);
+        let mut first_refusal = None;
+        match records {
+            Ok(records) => {
+                for (key, bytes) in records {
+                    last_key = last_key.max(key);
+                    let event = bytes.and_then(|b| postcard::from_bytes::<Event>(&b).ok());
+                    match event {
+                        // A stored event is replayed under this page's limits: one over a limit
+                        // (log full, id too long) is refused, counted and named, never a panic.
+                        Some(e) => {
+                            let mut inner = self.inner.borrow_mut();
+                            let r = if key <= covers {
+                                inner.replay(&e)
+                            } else {
+                                inner.record(&e)
+                            };
+                            if let Err(err) = r {
+                                refused += 1;
+                                first_refusal.get_or_insert(err);
+                            }
+                        }
+                        None => unreadable += 1,
+                    }
+                }
+            }
+            Err(e) => self.storage_note = Some(e.to_string()),
+        }
+        if unreadable > 0 || refused > 0 {
+            let mut note = Vec::new();
+            if unreadable > 0 {
+                note.push(format!(
+                    "{unreadable} stored event record(s) were unreadable and were skipped"
+                ));
+            }
+            if let Some(err) = first_refusal {
+                note.push(format!(
+                    "{refused} stored event(s) were refused on replay (first: {err})"
+                ));
+            }
+            self.storage_note = Some(note.join("; "));
+        }
+        last_key
+    }
+
     fn persist(&mut self, event: &Event) {
         let Some(journal) = &self.journal else { return };
         match postcard::to_stdvec(event) {

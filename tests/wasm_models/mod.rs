@@ -72,6 +72,15 @@ pub fn model_defaults_and_semantics() {
         items: [{item: "tea", category: "drinks", price: 2}]}"#);
     let m = JsModel::fit(options).map_err(message).unwrap();
     assert_eq!(m.name(), "hybrid");
+    // A 64-bit field also takes a BigInt in range, as serde-wasm-bindgen's reader did; a negative one is named.
+    let one = r#"events: [{session: "a", item: "milk", kind: "view", timestamp: 1}]"#;
+    let big = JsModel::fit(js(&format!("{{model: \"popular\", {one}, seed: 7n}}")));
+    assert!(big.is_ok(), "seed 7n: {:?}", big.err().map(message));
+    let negative = JsModel::fit(js(&format!("{{model: \"popular\", {one}, seed: -1n}}")));
+    assert_eq!(
+        negative.err().map(message).as_deref(),
+        Some("alsobuy: invalid fit options: field \"seed\": expected a whole number >= 0, got a bigint")
+    );
     assert_eq!(m.item_count(), 5);
     let all = js_sys::Array::from(&m.recommend(js(r#"{context: ["milk"]}"#)).unwrap());
     assert_eq!(
