@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
-use alsobuy::eval::metrics::{bootstrap, ndcg_at_k, ndcg_single};
+use alsobuy::eval::metrics::{bootstrap, bootstrap_clustered, ndcg_at_k, ndcg_single};
 use alsobuy::interactions::{Interactions, InteractionsBuilder};
 use alsobuy::scorers::{
     fit_with_catalogue, rank_of, top_k, ContentConfig, CooccurScorerConfig, EaseConfig,
@@ -165,6 +165,12 @@ proptest! {
         prop_assert!(e.lo <= e.hi);
         prop_assert!(e.lo >= lo - 1e-12 && e.hi <= hi + 1e-12);
         prop_assert!(e.mean >= lo - 1e-12 && e.mean <= hi + 1e-12);
+        // Clustered (four clusters, the assignment shifted by the seed): same mean, still within the data.
+        let ids: Vec<usize> = (0..values.len()).map(|i| (i * 7 + seed as usize % 5) % 4).collect();
+        let c = bootstrap_clustered(&values, None, &ids, 100, 0.95, seed);
+        prop_assert!((c.mean - e.mean).abs() < 1e-12);
+        prop_assert!(c.lo <= c.hi);
+        prop_assert!(c.lo >= lo - 1e-12 && c.hi <= hi + 1e-12);
         let n = ndcg_single(Some(rank), 10);
         prop_assert!((0.0..=1.0).contains(&n));
         let list: Vec<u32> = (1..=30).collect();

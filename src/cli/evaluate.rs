@@ -7,6 +7,8 @@
 //! way (Groceries: seed + 1, or N), which is what tuning uses; the test cases stay unseen.
 //! `--model-seeds LIST` fits every seeded model once per model seed (the split and the bootstrap stay on
 //! `--seed`) and adds the over-seeds summaries of [`crate::eval::seeds`].
+//! `--holdout each` (Groceries) makes every distinct item of each held-out basket a case in turn (same
+//! baskets as `one`); the bootstrap then resamples baskets ([`crate::eval::metrics::bootstrap_clustered`]).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -17,10 +19,11 @@ use clap::{Args, ValueEnum};
 use super::datasets::{default_groceries_dir, default_ml100k_dir, load_groceries, load_ml100k};
 use super::CliError;
 use crate::catalog::Item;
-use crate::eval::metrics::{bootstrap, Estimate};
+use crate::eval::metrics::{bootstrap_clustered, Estimate};
 use crate::eval::seeds::{mean_per_case, over_seeds, OverSeeds};
 use crate::eval::split::{
-    basket_holdout, basket_kfold, leave_last_out, prepare, Prepared, RawEvent, RawSplit,
+    basket_holdout_with, basket_kfold_with, leave_last_out, prepare, Holdout as SplitHoldout,
+    Prepared, RawEvent, RawSplit,
 };
 use crate::eval::{run as run_model, ModelRun};
 use crate::interactions::Interactions;
@@ -36,6 +39,26 @@ pub enum Dataset {
     Groceries,
     /// MovieLens-100K (fetch with scripts/fetch-movielens.sh).
     Ml100k,
+}
+
+/// Which items of a held-out basket are test cases (`--holdout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Holdout {
+    /// One seeded random item per held-out basket (the protocol; one case per basket).
+    #[default]
+    One,
+    /// Every distinct item of each held-out basket in turn, the rest of the basket as context (Groceries
+    /// only); the bootstrap resamples baskets.
+    Each,
+}
+
+impl From<Holdout> for SplitHoldout {
+    fn from(h: Holdout) -> Self {
+        match h {
+            Holdout::One => SplitHoldout::One,
+            Holdout::Each => SplitHoldout::Each,
+        }
+    }
 }
 
 /// Arguments of `alsobuy evaluate`.
@@ -84,6 +107,12 @@ pub struct EvaluateArgs {
     /// by `--seed`) instead of the single 20% hold-out; for a larger, independent test set.
     #[arg(long)]
     pub folds: Option<usize>,
+    /// Groceries: `one` item of each held-out basket is the target (seeded), or `each` distinct item in turn
+    /// (the same held-out baskets for the same `--seed`; about 4× the cases). With `each` the bootstrap
+    /// resamples baskets, not cases (a basket's cases are correlated). MovieLens' leave-last-out has one
+    /// case per user: `each` is refused there.
+    #[arg(long, value_enum, default_value_t = Holdout::One)]
+    pub holdout: Holdout,
     /// Bootstrap resamples for the confidence intervals.
     #[arg(long, default_value_t = 2000)]
     pub resamples: usize,
@@ -293,9 +322,9 @@ fn fit(
     })
 }
 
-fn split(dataset: Dataset, events: &[RawEvent], seed: u64) -> RawSplit {
+fn split(dataset: Dataset, events: &[RawEvent], seed: u64, holdout: Holdout) -> RawSplit {
     match dataset {
-        Dataset::Groceries => basket_holdout(events, 0.2, seed),
+        Dataset::Groceries => basket_holdout_with(events, 0.2, seed, holdout.into()),
         Dataset::Ml100k => leave_last_out(events),
     }
 }
@@ -311,6 +340,12 @@ pub fn run(a: &EvaluateArgs) -> Result<(), CliError> {
     if a.k == 0 {
         return Err(CliError::Usage("--k must be at least 1".into()));
     }
+    if a.holdout == Holdout::Each && a.dataset != Dataset::Groceries {
+        return Err(CliError::Usage(
+            "--holdout each needs --dataset groceries (MovieLens' leave-last-out has one case per user)"
+                .into(),
+        ));
+    }
     let (events, catalogue, attrs) = match a.dataset {
         Dataset::Groceries => {
             load_groceries(&a.data_dir.clone().unwrap_or_else(default_groceries_dir))?
@@ -319,7 +354,7 @@ pub fn run(a: &EvaluateArgs) -> Result<(), CliError> {
     };
     let splits: Vec<RawSplit> = match a.folds {
         Some(k) if k >= 2 && a.dataset == Dataset::Groceries => (0..k)
-            .map(|f| basket_kfold(&events, k, f, a.seed))
+            .map(|f| basket_kfold_with(&events, k, f, a.seed, a.holdout.into()))
             .collect(),
         Some(_) => {
             return Err(CliError::Usage(
@@ -327,9 +362,9 @@ pub fn run(a: &EvaluateArgs) -> Result<(), CliError> {
             ))
         }
         None => {
-            let mut s = split(a.dataset, &events, a.seed);
+            let mut s = split(a.dataset, &events, a.seed, a.holdout);
             if let Some(v) = validation_seed(a) {
-                s = split(a.dataset, &s.train, v);
+                s = split(a.dataset, &s.train, v, a.holdout);
             }
             vec![s]
         }
@@ -394,7 +429,7 @@ pub fn run(a: &EvaluateArgs) -> Result<(), CliError> {
             }
         }
         match &mut pooled {
-            Some(p) => p.cases.extend(data.cases),
+            Some(p) => p.pool(data),
             None => pooled = Some(data),
         }
     }
@@ -472,12 +507,40 @@ impl Runs {
 }
 
 fn dataset_title(a: &EvaluateArgs) -> &'static str {
-    match a.dataset {
-        Dataset::Groceries if a.folds.is_some() => {
+    match (a.dataset, a.holdout) {
+        (Dataset::Groceries, Holdout::One) if a.folds.is_some() => {
             "Groceries (K-fold over baskets, every basket held out once, leave-one-item-out)"
         }
-        Dataset::Groceries => "Groceries (20% held-out baskets, leave-one-item-out)",
-        Dataset::Ml100k => "MovieLens-100K (leave-last-out by timestamp, history excluded)",
+        (Dataset::Groceries, Holdout::One) => {
+            "Groceries (20% held-out baskets, leave-one-item-out)"
+        }
+        (Dataset::Groceries, Holdout::Each) if a.folds.is_some() => {
+            "Groceries (K-fold over baskets, every basket held out once, each item in turn)"
+        }
+        (Dataset::Groceries, Holdout::Each) => {
+            "Groceries (20% held-out baskets, each item in turn)"
+        }
+        (Dataset::Ml100k, _) => "MovieLens-100K (leave-last-out by timestamp, history excluded)",
+    }
+}
+
+/// What the bootstrap resamples: `cases`, or with `--holdout each` baskets.
+fn resampled_unit(a: &EvaluateArgs) -> &'static str {
+    match a.holdout {
+        Holdout::One => "cases",
+        Holdout::Each => "baskets",
+    }
+}
+
+/// `N cases`, and with `--holdout each` the baskets they come from and that the bootstrap resamples them.
+fn cases_note(a: &EvaluateArgs, data: &Prepared) -> String {
+    match a.holdout {
+        Holdout::One => format!("{} cases", data.cases.len()),
+        Holdout::Each => format!(
+            "{} cases (every distinct item of {} held-out baskets in turn, the rest of the basket as context; the bootstrap resamples baskets, a drawn basket brings all its cases)",
+            data.cases.len(),
+            data.n_clusters()
+        ),
     }
 }
 
@@ -529,6 +592,7 @@ fn seeds_table(
     model_seeds: &[u64],
 ) -> String {
     let k = a.k;
+    let clusters = data.clusters();
     let mut out = String::new();
     let seeded: Vec<&str> = runs
         .iter()
@@ -537,17 +601,18 @@ fn seeds_table(
         .collect();
     let _ = writeln!(
         out,
-        "### {}{} — {} model seeds\n\n{} cases, {} items, {} training rows (users or baskets) with {} interactions; full-catalogue ranking; split and bootstrap seed {}; model seeds {} (seeded models: {}; the others are deterministic and fitted once); metrics averaged over the model seeds per case, 95% bootstrap CIs over cases ({} resamples)\n",
+        "### {}{} — {} model seeds\n\n{}, {} items, {} training rows (users or baskets) with {} interactions; full-catalogue ranking; split and bootstrap seed {}; model seeds {} (seeded models: {}; the others are deterministic and fitted once); metrics averaged over the model seeds per case, 95% bootstrap CIs over {} ({} resamples)\n",
         dataset_title(a),
         validation_note(a),
         model_seeds.len(),
-        data.cases.len(),
+        cases_note(a, data),
         data.train.n_items(),
         data.train.n_rows(),
         data.train.nnz(),
         a.seed,
         seed_list(model_seeds),
         if seeded.is_empty() { "none".to_owned() } else { seeded.join(", ") },
+        resampled_unit(a),
         a.resamples
     );
     let _ = writeln!(
@@ -555,7 +620,12 @@ fn seeds_table(
         "| model | HR@{k} | MRR@{k} | NDCG@{k} | coverage | pop. percentile | fit s (mean per fit) |\n|---|---|---|---|---|---|---|"
     );
     for r in runs {
-        let b = |v: Vec<f64>| est(bootstrap(&v, None, a.resamples, 0.95, a.seed), false);
+        let b = |v: Vec<f64>| {
+            est(
+                bootstrap_clustered(&v, None, &clusters, a.resamples, 0.95, a.seed),
+                false,
+            )
+        };
         let stats: Vec<(f64, f64)> = r.runs.iter().map(|x| x.list_stats(pop)).collect();
         let n = stats.len().max(1) as f64;
         let _ = writeln!(
@@ -576,14 +646,20 @@ fn seeds_table(
     let fname = first.name();
     let _ = writeln!(
         out,
-        "\nPaired bootstrap over cases of the seed-averaged per-case metric, {fname} − other (mean [95% CI]); covers case sampling for the method trained with an arbitrary seed, averaged over these seeds:\n\n| other | ΔHR@{k} | ΔNDCG@{k} | ΔMRR@{k} |\n|---|---|---|---|"
+        "\nPaired bootstrap over {} of the seed-averaged per-case metric, {fname} − other (mean [95% CI]); covers {} sampling for the method trained with an arbitrary seed, averaged over these seeds:\n\n| other | ΔHR@{k} | ΔNDCG@{k} | ΔMRR@{k} |\n|---|---|---|---|",
+        resampled_unit(a),
+        match a.holdout {
+            Holdout::One => "case",
+            Holdout::Each => "basket",
+        }
     );
     for r in others {
         let d = |f: &dyn Fn(&ModelRun) -> Vec<f64>| {
             est(
-                bootstrap(
+                bootstrap_clustered(
                     &first.averaged(f),
                     Some(&r.averaged(f)),
+                    &clusters,
                     a.resamples,
                     0.95,
                     a.seed,
@@ -679,17 +755,22 @@ fn seeds_table(
 
 fn table(a: &EvaluateArgs, data: &Prepared, runs: &[(ModelRun, f64)], pop: &[f32]) -> String {
     let k = a.k;
+    let clusters = data.clusters();
     let mut out = String::new();
     let name = dataset_title(a);
     let _ = writeln!(
         out,
-        "### {name}{}\n\n{} cases, {} items, {} training rows (users or baskets) with {} interactions; full-catalogue ranking; seed {}; 95% bootstrap CIs ({} resamples)\n",
+        "### {name}{}\n\n{}, {} items, {} training rows (users or baskets) with {} interactions; full-catalogue ranking; seed {}; 95% bootstrap CIs{} ({} resamples)\n",
         validation_note(a),
-        data.cases.len(),
+        cases_note(a, data),
         data.train.n_items(),
         data.train.n_rows(),
         data.train.nnz(),
         a.seed,
+        match a.holdout {
+            Holdout::One => "",
+            Holdout::Each => " over baskets",
+        },
         a.resamples
     );
     let _ = writeln!(
@@ -697,7 +778,7 @@ fn table(a: &EvaluateArgs, data: &Prepared, runs: &[(ModelRun, f64)], pop: &[f32
         "| model | HR@{k} | MRR@{k} | NDCG@{k} | coverage | pop. percentile | fit s |\n|---|---|---|---|---|---|---|"
     );
     for (r, fit_s) in runs {
-        let s = r.summary(k, pop, a.resamples, a.seed);
+        let s = r.summary(k, pop, &clusters, a.resamples, a.seed);
         let f =
             |e: crate::eval::metrics::Estimate| format!("{:.4} [{:.4}, {:.4}]", e.mean, e.lo, e.hi);
         let _ = writeln!(
@@ -720,7 +801,7 @@ fn table(a: &EvaluateArgs, data: &Prepared, runs: &[(ModelRun, f64)], pop: &[f32
         );
         for (r, _) in runs.iter().skip(1) {
             let d = |x: Vec<f64>, y: Vec<f64>| {
-                let e = bootstrap(&x, Some(&y), a.resamples, 0.95, a.seed);
+                let e = bootstrap_clustered(&x, Some(&y), &clusters, a.resamples, 0.95, a.seed);
                 format!("{:+.4} [{:+.4}, {:+.4}]", e.mean, e.lo, e.hi)
             };
             let _ = writeln!(
@@ -842,6 +923,31 @@ mod tests {
             assert_eq!(one, scores(name, 1), "{name}: same seed, same scores");
         }
         assert!(!is_seeded("unknown"));
+    }
+
+    #[test]
+    fn holdout_defaults_to_one_and_each_is_refused_on_movielens() {
+        let parse = |v: &[&str]| Cli::try_parse_from(v).map(|c| c.a);
+        let a = parse(&["t", "--dataset", "groceries"]).unwrap();
+        assert_eq!(a.holdout, Holdout::One);
+        let a = parse(&["t", "--dataset", "groceries", "--holdout", "each"]).unwrap();
+        assert_eq!(a.holdout, Holdout::Each);
+        assert!(parse(&["t", "--dataset", "groceries", "--holdout", "all"]).is_err());
+        // Refused before any data is read (the directory does not exist).
+        let a = parse(&[
+            "t",
+            "--dataset",
+            "ml100k",
+            "--holdout",
+            "each",
+            "--data-dir",
+            "/nonexistent/alsobuy-test",
+        ])
+        .unwrap();
+        assert_eq!(
+            run(&a).unwrap_err().to_string(),
+            "--holdout each needs --dataset groceries (MovieLens' leave-last-out has one case per user)"
+        );
     }
 
     #[test]

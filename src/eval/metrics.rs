@@ -1,4 +1,4 @@
-//! Ranking metrics, catalogue coverage, popularity bias and a seeded paired bootstrap.
+//! Ranking metrics, catalogue coverage, popularity bias and a seeded paired (optionally cluster) bootstrap.
 //!
 //! Ranks are 1-based. With one held-out item per case (the protocols in [`super::split`]), HR@K and recall@K
 //! coincide, MRR@K = 1/rank and NDCG@K = 1/log2(rank + 1) (the ideal DCG is 1), all zero past K.
@@ -111,10 +111,34 @@ pub struct Estimate {
 /// cases, seeded. Equal-length `b` turns it into the paired difference `a − b` (resampling the same cases for
 /// both, which is what makes a model comparison tight). `O(resamples · n)`.
 ///
-/// An empty input gives an all-zero estimate; mismatched lengths use the common prefix.
+/// An empty input gives an all-zero estimate; mismatched lengths use the common prefix. Every case is its
+/// own cluster: this is [`bootstrap_clustered`] with singleton clusters (the same numbers for the same seed).
 pub fn bootstrap(
     a: &[f64],
     b: Option<&[f64]>,
+    resamples: usize,
+    level: f64,
+    seed: u64,
+) -> Estimate {
+    let n = b.map_or(a.len(), |b| a.len().min(b.len()));
+    let singletons: Vec<usize> = (0..n).collect();
+    bootstrap_clustered(a, b, &singletons, resamples, level, seed)
+}
+
+/// [`bootstrap`] resampling **clusters** of cases instead of cases: `clusters[i]` is the cluster id of case
+/// `i` (e.g. its basket, when every item of a basket is a case). Each resample draws as many clusters as
+/// there are, with replacement, and takes the mean over all cases of the drawn clusters (a ratio estimator:
+/// the sum of their per-case values over the number of their cases, so a basket weighs by its cases as in
+/// the observed mean). The observed mean is the plain mean over cases. Correlated cases of one cluster
+/// move together, so the interval is honest where a case bootstrap would be too narrow.
+///
+/// Clusters are numbered in order of first appearance; with singleton clusters the draws and sums are
+/// exactly [`bootstrap`]'s. Cases past the common length of `a`, `b` and `clusters` are ignored; no case
+/// gives an all-zero estimate. `O(resamples · clusters + n)`.
+pub fn bootstrap_clustered(
+    a: &[f64],
+    b: Option<&[f64]>,
+    clusters: &[usize],
     resamples: usize,
     level: f64,
     seed: u64,
@@ -123,7 +147,7 @@ pub fn bootstrap(
         Some(b) => a.iter().zip(b).map(|(x, y)| x - y).collect(),
         None => a.to_vec(),
     };
-    let n = diffs.len();
+    let n = diffs.len().min(clusters.len());
     if n == 0 {
         return Estimate {
             mean: 0.0,
@@ -131,16 +155,35 @@ pub fn bootstrap(
             hi: 0.0,
         };
     }
-    let mean = diffs.iter().sum::<f64>() / n as f64;
+    let mean = diffs.iter().take(n).sum::<f64>() / n as f64;
+    // Per cluster (in order of first appearance): the sum of its values and its number of cases.
+    let mut index: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut sums: Vec<(f64, usize)> = Vec::new();
+    for (&d, &c) in diffs.iter().zip(clusters) {
+        let j = *index.entry(c).or_insert_with(|| {
+            sums.push((0.0, 0));
+            sums.len() - 1
+        });
+        if let Some(s) = sums.get_mut(j) {
+            s.0 += d;
+            s.1 += 1;
+        }
+    }
+    let m = sums.len();
     let resamples = resamples.max(1);
     let mut rng = StdRng::seed_from_u64(seed);
     let mut means: Vec<f64> = (0..resamples)
         .map(|_| {
-            let mut s = 0.0;
-            for _ in 0..n {
-                s += diffs.get(rng.random_range(0..n)).copied().unwrap_or(0.0);
+            let (mut s, mut count) = (0.0, 0usize);
+            for _ in 0..m {
+                let (v, c) = sums
+                    .get(rng.random_range(0..m))
+                    .copied()
+                    .unwrap_or((0.0, 0));
+                s += v;
+                count += c;
             }
-            s / n as f64
+            s / count.max(1) as f64
         })
         .collect();
     means.sort_by(f64::total_cmp);
@@ -217,5 +260,105 @@ mod tests {
         assert_abs_diff_eq!(d.lo, 0.1, epsilon = 1e-12);
         assert_abs_diff_eq!(d.hi, 0.1, epsilon = 1e-12);
         assert_eq!(bootstrap(&[], None, 10, 0.95, 0).mean, 0.0);
+    }
+
+    /// The case bootstrap as it was before clusters existed (kept verbatim as the reference).
+    fn bootstrap_by_case(
+        a: &[f64],
+        b: Option<&[f64]>,
+        resamples: usize,
+        level: f64,
+        seed: u64,
+    ) -> Estimate {
+        let diffs: Vec<f64> = match b {
+            Some(b) => a.iter().zip(b).map(|(x, y)| x - y).collect(),
+            None => a.to_vec(),
+        };
+        let n = diffs.len();
+        let mean = diffs.iter().sum::<f64>() / n as f64;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut means: Vec<f64> = (0..resamples)
+            .map(|_| {
+                let mut s = 0.0;
+                for _ in 0..n {
+                    s += diffs.get(rng.random_range(0..n)).copied().unwrap_or(0.0);
+                }
+                s / n as f64
+            })
+            .collect();
+        means.sort_by(f64::total_cmp);
+        let alpha = (1.0 - level) / 2.0;
+        let at = |q: f64| means[((q * (resamples - 1) as f64).round() as usize).min(resamples - 1)];
+        Estimate {
+            mean,
+            lo: at(alpha),
+            hi: at(1.0 - alpha),
+        }
+    }
+
+    #[test]
+    fn singleton_clusters_give_exactly_the_case_bootstrap() {
+        let a: Vec<f64> = (0..300).map(|i| ((i * 37) % 11) as f64 / 10.0).collect();
+        let b: Vec<f64> = (0..300).map(|i| ((i * 13) % 7) as f64 / 6.0).collect();
+        // Distinct ids in any order are singletons too.
+        let ids: Vec<usize> = (0..300).map(|i| 1000 - 3 * i).collect();
+        for seed in [0, 42, 7] {
+            for (x, y) in [(&a, None), (&a, Some(&b[..]))] {
+                let reference = bootstrap_by_case(x, y, 500, 0.95, seed);
+                assert_eq!(bootstrap(x, y, 500, 0.95, seed), reference);
+                assert_eq!(bootstrap_clustered(x, y, &ids, 500, 0.95, seed), reference);
+            }
+        }
+    }
+
+    #[test]
+    fn duplicated_cases_clustered_match_the_originals_and_a_case_bootstrap_is_too_narrow() {
+        // 40 cases, each duplicated 5 times (perfectly correlated): clustering by original gives the
+        // interval of the 40 originals; resampling the 200 copies as independent shrinks it by about √5.
+        let orig: Vec<f64> = (0..40).map(|i| ((i * 7) % 5) as f64 / 4.0).collect();
+        let dup: Vec<f64> = orig.iter().flat_map(|&v| [v; 5]).collect();
+        let ids: Vec<usize> = (0..200).map(|i| i / 5).collect();
+        let base = bootstrap(&orig, None, 2000, 0.95, 9);
+        let clustered = bootstrap_clustered(&dup, None, &ids, 2000, 0.95, 9);
+        assert_abs_diff_eq!(clustered.mean, base.mean, epsilon = 1e-12);
+        assert_abs_diff_eq!(clustered.lo, base.lo, epsilon = 1e-12);
+        assert_abs_diff_eq!(clustered.hi, base.hi, epsilon = 1e-12);
+        let naive = bootstrap(&dup, None, 2000, 0.95, 9);
+        let (wc, wn) = (clustered.hi - clustered.lo, naive.hi - naive.lo);
+        assert!(wc > 1.8 * wn && wc < 2.8 * wn, "clustered {wc}, naive {wn}");
+        // Paired: the same holds for a difference.
+        let other: Vec<f64> = dup.iter().map(|v| v * 0.5).collect();
+        let dc = bootstrap_clustered(&dup, Some(&other), &ids, 2000, 0.95, 9);
+        let dn = bootstrap(&dup, Some(&other), 2000, 0.95, 9);
+        assert!(dc.hi - dc.lo > 1.8 * (dn.hi - dn.lo));
+    }
+
+    #[test]
+    fn cluster_bootstrap_is_a_ratio_estimator_by_hand() {
+        // Clusters A = {1, 1} (two cases) and B = {0}: the observed mean is over cases, 2/3 (not the mean
+        // of cluster means, 1/2). A resample of two clusters is AA → 1, AB or BA → 2/3 (ratio: 2 of 3
+        // cases; a mean of cluster means would give 1/2), BB → 0, with probabilities 1/4, 1/2, 1/4.
+        let v = [1.0, 0.0, 1.0];
+        let ids = [5, 9, 5];
+        let e = bootstrap_clustered(&v, None, &ids, 4000, 0.95, 3);
+        assert_abs_diff_eq!(e.mean, 2.0 / 3.0, epsilon = 1e-15);
+        assert_eq!((e.lo, e.hi), (0.0, 1.0));
+        // The 30% and 70% quantiles both fall in the mixed draws.
+        let mid = bootstrap_clustered(&v, None, &ids, 4000, 0.4, 3);
+        assert_abs_diff_eq!(mid.lo, 2.0 / 3.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(mid.hi, 2.0 / 3.0, epsilon = 1e-15);
+        // One resample replayed by hand with the same generator: cluster A is index 0, B index 1.
+        let mut rng = StdRng::seed_from_u64(11);
+        let (s, c) = (0..2).fold((0.0, 0), |(s, c), _| match rng.random_range(0..2usize) {
+            0 => (s + 2.0, c + 2),
+            _ => (s, c + 1),
+        });
+        let one = bootstrap_clustered(&v, None, &ids, 1, 0.95, 11);
+        assert_eq!((one.lo, one.hi), (s / c as f64, s / c as f64));
+        // No case, or no cluster ids: zeros; extra ids are ignored.
+        assert_eq!(bootstrap_clustered(&v, None, &[], 10, 0.95, 0).mean, 0.0);
+        assert_eq!(bootstrap_clustered(&[], None, &ids, 10, 0.95, 0).hi, 0.0);
+        let extra = bootstrap_clustered(&v, None, &[5, 9, 5, 7, 7], 50, 0.95, 1);
+        assert_eq!(extra, bootstrap_clustered(&v, None, &ids, 50, 0.95, 1));
     }
 }

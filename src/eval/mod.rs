@@ -102,13 +102,24 @@ impl ModelRun {
             .collect()
     }
 
-    /// Summarises at `k` with seeded bootstrap CIs (`resamples`, 95%), given item popularity.
-    pub fn summary(&self, k: usize, popularity: &[f32], resamples: usize, seed: u64) -> Summary {
+    /// Summarises at `k` with seeded bootstrap CIs (`resamples`, 95%) that resample the cases' `clusters`
+    /// (one id per case, [`split::Prepared::clusters`]; distinct ids give the plain case bootstrap), given
+    /// item popularity.
+    pub fn summary(
+        &self,
+        k: usize,
+        popularity: &[f32],
+        clusters: &[usize],
+        resamples: usize,
+        seed: u64,
+    ) -> Summary {
         let (coverage, pop_percentile) = self.list_stats(popularity);
+        let ci =
+            |v: Vec<f64>| metrics::bootstrap_clustered(&v, None, clusters, resamples, 0.95, seed);
         Summary {
-            hr: metrics::bootstrap(&self.hits(k), None, resamples, 0.95, seed),
-            mrr: metrics::bootstrap(&self.rr(k), None, resamples, 0.95, seed),
-            ndcg: metrics::bootstrap(&self.ndcg(k), None, resamples, 0.95, seed),
+            hr: ci(self.hits(k)),
+            mrr: ci(self.rr(k)),
+            ndcg: ci(self.ndcg(k)),
             coverage,
             pop_percentile,
         }

@@ -1,11 +1,12 @@
 //! Several model seeds: a quantity measured once per model seed (e.g. the paired Δ NDCG@10 of two models on
 //! the same cases) summarised over the seeds — mean, sample standard deviation, a Student-t interval and how
-//! many seeds are ahead — and the per-case metric averaged over the seeds (for the paired bootstrap over cases,
-//! [`super::metrics::bootstrap`]).
+//! many seeds are ahead — and the per-case metric averaged over the seeds (for the paired bootstrap over cases
+//! or over their clusters, [`super::metrics::bootstrap_clustered`]).
 //!
 //! What each interval covers: the t-interval over seeds is the spread due to **training randomness only** (the
 //! cases are fixed); the bootstrap of the seed-averaged per-case metric is **case sampling** for the method
-//! "train with an arbitrary seed", averaged over the seeds run.
+//! "train with an arbitrary seed", averaged over the seeds run (resampling baskets when every item of a basket
+//! is a case, as the cases of one basket are correlated).
 
 /// A quantity measured once per model seed, summarised over the seeds.
 #[derive(Debug, Clone, Copy, PartialEq)]

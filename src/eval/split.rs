@@ -1,7 +1,9 @@
 //! Seeded train/test splits on raw (string-id) events, and their preparation into index space.
 //!
 //! * [`basket_holdout`] — a share of sessions (baskets) is held out; from each held-out basket with at least
-//!   two distinct items one item (seeded) is the target and the rest is the context. Anonymous queries.
+//!   two distinct items one item (seeded) is the target and the rest is the context ([`Holdout::One`]), or
+//!   every distinct item in turn is the target of its own case ([`Holdout::Each`]; the cases of one basket
+//!   share a cluster id, for the basket-clustered bootstrap). Anonymous queries.
 //! * [`leave_last_out`] — per user with at least two distinct items, the item of their last interaction (by
 //!   timestamp; ties keep input order) is the target; the rest stays in training and is the query's history.
 //!
@@ -41,6 +43,20 @@ pub struct RawCase {
     pub context: Vec<String>,
     /// The held-out item to find.
     pub target: String,
+    /// The cluster the case belongs to (its basket for [`Holdout::Each`]; its own for [`Holdout::One`] and
+    /// leave-last-out): the bootstrap resamples clusters. Dense, `0..` in order of first appearance.
+    pub cluster: usize,
+}
+
+/// Which items of a held-out basket become test cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Holdout {
+    /// One item per basket, drawn with the split's seeded generator (the leave-one-item-out).
+    #[default]
+    One,
+    /// Every distinct item of the basket in turn (the rest of the basket is the context): one case per
+    /// distinct item, all in the basket's cluster. No random draw beyond the basket shuffle.
+    Each,
 }
 
 /// Training events and held-out cases.
@@ -57,7 +73,18 @@ pub struct RawSplit {
 /// Holds out `fraction` of the sessions (seeded shuffle), one random item of each as the target.
 /// Held-out sessions with fewer than two distinct items are dropped (nothing to condition on).
 pub fn basket_holdout(events: &[RawEvent], fraction: f64, seed: u64) -> RawSplit {
-    basket_split(events, seed, |pos, n| {
+    basket_holdout_with(events, fraction, seed, Holdout::One)
+}
+
+/// [`basket_holdout`] with the choice of targets: the held-out baskets depend on `seed` only (the basket
+/// shuffle is drawn before any target), so [`Holdout::One`] and [`Holdout::Each`] hold out the same baskets.
+pub fn basket_holdout_with(
+    events: &[RawEvent],
+    fraction: f64,
+    seed: u64,
+    holdout: Holdout,
+) -> RawSplit {
+    basket_split(events, seed, holdout, |pos, n| {
         pos < ((n as f64) * fraction.clamp(0.0, 1.0)).round() as usize
     })
 }
@@ -66,13 +93,25 @@ pub fn basket_holdout(events: &[RawEvent], fraction: f64, seed: u64) -> RawSplit
 /// fold `p mod k`): that fold is held out as in [`basket_holdout`], the rest is training. Over
 /// `fold = 0..k` every session is held out exactly once, so the pooled cases are distinct baskets.
 pub fn basket_kfold(events: &[RawEvent], k: usize, fold: usize, seed: u64) -> RawSplit {
+    basket_kfold_with(events, k, fold, seed, Holdout::One)
+}
+
+/// [`basket_kfold`] with the choice of targets (same folds for both [`Holdout`]s).
+pub fn basket_kfold_with(
+    events: &[RawEvent],
+    k: usize,
+    fold: usize,
+    seed: u64,
+    holdout: Holdout,
+) -> RawSplit {
     let k = k.max(1);
-    basket_split(events, seed, |pos, _| pos % k == fold % k)
+    basket_split(events, seed, holdout, |pos, _| pos % k == fold % k)
 }
 
 fn basket_split(
     events: &[RawEvent],
     seed: u64,
+    holdout: Holdout,
     held_out: impl Fn(usize, usize) -> bool,
 ) -> RawSplit {
     let mut order: Vec<&str> = Vec::new();
@@ -116,13 +155,34 @@ fn basket_split(
         if items.len() < 2 {
             continue;
         }
-        let t = rng.random_range(0..items.len());
-        let target = items.remove(t).to_owned();
-        split.cases.push(RawCase {
-            user: None,
-            context: items.into_iter().map(str::to_owned).collect(),
-            target,
-        });
+        match holdout {
+            Holdout::One => {
+                let t = rng.random_range(0..items.len());
+                let target = items.remove(t).to_owned();
+                split.cases.push(RawCase {
+                    user: None,
+                    context: items.into_iter().map(str::to_owned).collect(),
+                    target,
+                    cluster: split.cases.len(),
+                });
+            }
+            Holdout::Each => {
+                let cluster = split.cases.last().map_or(0, |c| c.cluster + 1);
+                for (t, target) in items.iter().enumerate() {
+                    split.cases.push(RawCase {
+                        user: None,
+                        context: items
+                            .iter()
+                            .enumerate()
+                            .filter(|&(j, _)| j != t)
+                            .map(|(_, it)| (*it).to_owned())
+                            .collect(),
+                        target: (*target).to_owned(),
+                        cluster,
+                    });
+                }
+            }
+        }
     }
     split
 }
@@ -169,6 +229,7 @@ pub fn leave_last_out(events: &[RawEvent]) -> RawSplit {
             user: Some((*u).to_owned()),
             context: Vec::new(),
             target: last.item.clone(),
+            cluster: split.cases.len(),
         });
     }
     for e in events {
@@ -191,6 +252,8 @@ pub struct Case {
     pub context: Vec<u32>,
     /// The item to find.
     pub target: u32,
+    /// The case's cluster for the bootstrap (see [`RawCase::cluster`]).
+    pub cluster: usize,
 }
 
 /// A split ready to evaluate: the training matrix and the cases in its index space.
@@ -202,6 +265,31 @@ pub struct Prepared {
     pub cases: Vec<Case>,
     /// Whether the history is excluded from rankings.
     pub exclude_history: bool,
+}
+
+impl Prepared {
+    /// The cluster id of every case, in case order (for [`super::metrics::bootstrap_clustered`]).
+    pub fn clusters(&self) -> Vec<usize> {
+        self.cases.iter().map(|c| c.cluster).collect()
+    }
+
+    /// Number of distinct clusters (baskets for [`Holdout::Each`]). `O(cases)`.
+    pub fn n_clusters(&self) -> usize {
+        let mut ids = self.clusters();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+
+    /// Appends the cases of `other` (another fold), shifting its cluster ids past this split's so clusters
+    /// of different folds never merge. The training matrix stays this one's.
+    pub fn pool(&mut self, other: Prepared) {
+        let offset = self.cases.iter().map(|c| c.cluster + 1).max().unwrap_or(0);
+        self.cases.extend(other.cases.into_iter().map(|mut c| {
+            c.cluster += offset;
+            c
+        }));
+    }
 }
 
 /// Interns `catalogue` then the training events, and maps the cases into that index space (targets or
@@ -240,6 +328,7 @@ pub fn prepare(split: &RawSplit, catalogue: &[String]) -> Result<Prepared, Inter
                 .filter_map(|it| train.items().get(it))
                 .collect(),
             target,
+            cluster: c.cluster,
         });
     }
     Ok(Prepared {
@@ -312,6 +401,107 @@ mod tests {
         targets_or_contexts.sort();
         targets_or_contexts.dedup();
         assert_eq!(targets_or_contexts.len(), 50);
+    }
+
+    /// The basket of a case: its sorted items (context and target).
+    fn basket_of(c: &RawCase) -> Vec<String> {
+        let mut b: Vec<String> = c.context.iter().chain([&c.target]).cloned().collect();
+        b.sort();
+        b
+    }
+
+    #[test]
+    fn each_holds_out_every_item_of_the_same_baskets_as_one() {
+        // Basket b has items "u{b}" (identifies it), "x", and b % 4 further items; "x" twice in some
+        // baskets (distinct items count once); baskets of one distinct item are dropped by both.
+        let events: Vec<RawEvent> = (0..60)
+            .flat_map(|b| {
+                let s = format!("b{b}");
+                let mut v = vec![ev(None, &s, &format!("u{b}"), 0)];
+                if b % 5 != 0 {
+                    v.push(ev(None, &s, "x", 0));
+                }
+                if b % 3 == 0 {
+                    v.push(ev(None, &s, "x", 0));
+                }
+                for j in 0..b % 4 {
+                    v.push(ev(None, &s, &format!("i{j}"), 0));
+                }
+                v
+            })
+            .collect();
+        for seed in [42, 7] {
+            let splits = [
+                (
+                    basket_holdout(&events, 0.3, seed),
+                    basket_holdout_with(&events, 0.3, seed, Holdout::Each),
+                ),
+                (
+                    basket_kfold(&events, 4, 1, seed),
+                    basket_kfold_with(&events, 4, 1, seed, Holdout::Each),
+                ),
+            ];
+            for (one, each) in splits {
+                assert_eq!(one.train, each.train);
+                let mut one_baskets: Vec<Vec<String>> = one.cases.iter().map(basket_of).collect();
+                let mut each_baskets: Vec<Vec<String>> = each.cases.iter().map(basket_of).collect();
+                each_baskets.dedup();
+                assert_eq!(one_baskets, each_baskets, "same baskets, same order");
+                one_baskets.sort();
+                one_baskets.dedup();
+                assert_eq!(one_baskets.len(), one.cases.len());
+                assert!(one.cases.len() >= 10, "{}", one.cases.len());
+                // One: singleton clusters 0..n.
+                for (i, c) in one.cases.iter().enumerate() {
+                    assert_eq!(c.cluster, i);
+                }
+                // Each: a basket's cases are contiguous, share its cluster (0, 1, 2, … by basket) and
+                // take every distinct item as the target exactly once.
+                let mut cluster = 0;
+                let mut i = 0;
+                while let Some(first) = each.cases.get(i) {
+                    let basket = basket_of(first);
+                    let cases: Vec<&RawCase> = each.cases[i..]
+                        .iter()
+                        .take_while(|c| basket_of(c) == basket)
+                        .collect();
+                    assert_eq!(cases.len(), basket.len());
+                    let mut targets: Vec<String> = cases.iter().map(|c| c.target.clone()).collect();
+                    targets.sort();
+                    assert_eq!(targets, basket);
+                    for c in &cases {
+                        assert_eq!(c.cluster, cluster);
+                        assert_eq!(c.context.len(), basket.len() - 1);
+                        assert!(!c.context.contains(&c.target));
+                    }
+                    cluster += 1;
+                    i += cases.len();
+                }
+                assert_eq!(cluster, one.cases.len());
+                let distinct: usize = one.cases.iter().map(|c| c.context.len() + 1).sum();
+                assert_eq!(each.cases.len(), distinct);
+                assert!(each.cases.len() > 2 * one.cases.len());
+            }
+        }
+    }
+
+    #[test]
+    fn pooled_folds_keep_clusters_apart() {
+        let events: Vec<RawEvent> = (0..20)
+            .flat_map(|b| {
+                let s = format!("b{b}");
+                vec![ev(None, &s, "x", 0), ev(None, &s, &format!("y{b}"), 0)]
+            })
+            .collect();
+        let fold = |f| prepare(&basket_kfold_with(&events, 2, f, 3, Holdout::Each), &[]).unwrap();
+        let (mut a, b) = (fold(0), fold(1));
+        assert_eq!((a.n_clusters(), b.n_clusters()), (10, 10));
+        assert_eq!(a.cases.len(), 20);
+        a.pool(b);
+        assert_eq!((a.cases.len(), a.n_clusters()), (40, 20));
+        let clusters = a.clusters();
+        assert_eq!(clusters[20], 10);
+        assert_eq!(clusters[39], 19);
     }
 
     #[test]
