@@ -217,6 +217,9 @@ fn mlp_config(
             "mlp_pop_negatives" => c.pop_negatives = v as usize,
             "mlp_epochs" => c.epochs = v as usize,
             "mlp_max_cases" => c.max_cases = v as usize,
+            "mlp_cases_per_row" => c.cases_per_row = v as usize,
+            "mlp_basket_features" => c.basket_features = v != 0.0,
+            "mlp_partner" => c.partner = v != 0.0,
             "mlp_blend" => c.blend = v as f32,
             "mlp_ensemble" => c.ensemble = v as usize,
             "mlp_listwise" => {
