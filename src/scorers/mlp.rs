@@ -4,7 +4,8 @@
 //! 1. internal splits of the training interactions: the user rows with at least two items (a seeded sample
 //!    of at most `max_cases`) each lose one item — a named user's most recent item (their earlier items are
 //!    the query's history), an anonymous basket's random item (the rest is the context) — and are dealt
-//!    into `folds` folds;
+//!    into `folds` folds; with `cases_per_row` = N (the default `hybrid`: 3) a row gives up to N cases,
+//!    its N most recent items (each with the history before it) or N distinct random items of a basket;
 //! 2. per fold, the hybrid (and the `cooccur` / `content` signals) are fitted without that fold's items;
 //! 3. for each held-out case the hybrid's top `candidates` (never an input item) become rows: the held-out
 //!    item is the positive (cases whose item is not among the candidates are skipped: the re-ranker can't
@@ -126,16 +127,21 @@ impl Default for MlpRerankConfig {
 /// docs/EVALUATION.md).
 pub const HYBRID_BLEND: f32 = 0.5;
 
+/// Training cases per internal row of the default model ([`MlpRerankConfig::cases_per_row`]; chosen on
+/// validation splits of both datasets, see docs/EVALUATION.md).
+pub const HYBRID_CASES_PER_ROW: usize = 3;
+
 impl MlpRerankConfig {
     /// The default model, `hybrid`: the re-ranker trained listwise ([`Loss::ListwiseSoftmax`] over each
-    /// training case's candidates and negatives) and fused with the linear blend
-    /// (`z(logit) + 0.5 · z(blend)` over the candidates). Listwise and the weight were chosen on the
-    /// validation splits of both datasets (docs/EVALUATION.md).
+    /// training case's candidates and negatives) on 3 cases per internal row ([`HYBRID_CASES_PER_ROW`]) and
+    /// fused with the linear blend (`z(logit) + 0.5 · z(blend)` over the candidates). Listwise, the cases
+    /// and the weight were chosen on the validation splits of both datasets (docs/EVALUATION.md).
     pub fn hybrid_default() -> Self {
         Self {
             name: "hybrid",
             blend: HYBRID_BLEND,
             loss: Loss::ListwiseSoftmax,
+            cases_per_row: HYBRID_CASES_PER_ROW,
             ..Self::default()
         }
     }
@@ -964,7 +970,9 @@ mod tests {
         let a = scores(&m, x.n_items(), &[id("a")]);
         assert!(a.iter().all(|v| v.is_finite()));
         assert_eq!(a, scores(&c.fit(&x, &[]).unwrap(), x.n_items(), &[id("a")]));
-        assert_eq!(MlpRerankConfig::hybrid_default().cases_per_row, 1);
+        // `mlp` keeps one case per row; the default `hybrid` trains on three.
+        assert_eq!(MlpRerankConfig::default().cases_per_row, 1);
+        assert_eq!(MlpRerankConfig::hybrid_default().cases_per_row, 3);
         for bad in [0, 17] {
             let c = MlpRerankConfig {
                 cases_per_row: bad,
