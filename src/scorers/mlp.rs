@@ -908,9 +908,7 @@ mod tests {
             }
         }
         let x = b.build();
-        let cases = |per_row: usize| -> Vec<(Vec<Case>, Vec<(usize, u32)>)> {
-            internal_folds(&x, 5, 5_000, per_row, 7)
-        };
+        let cases = |per_row: usize| -> Vec<Fold> { internal_folds(&x, 5, 5_000, per_row, 7) };
         let one = cases(1);
         let three = cases(3);
         let five = cases(5);
