@@ -246,6 +246,9 @@ fn mlp_config(
             "mlp_pop_negatives" => c.pop_negatives = v as usize,
             "mlp_epochs" => c.epochs = v as usize,
             "mlp_max_cases" => c.max_cases = v as usize,
+            "mlp_cases_per_row" => c.cases_per_row = v as usize,
+            "mlp_basket_features" => c.basket_features = v != 0.0,
+            "mlp_partner" => c.partner = v != 0.0,
             "mlp_blend" => c.blend = v as f32,
             "mlp_ensemble" => c.ensemble = v as usize,
             "mlp_listwise" => {
@@ -971,5 +974,16 @@ mod tests {
         assert_eq!(off.loss, Loss::BinaryCrossEntropy);
         let err = mlp_config(&set(&["mlp_listwise=yes"]), 42, base()).unwrap_err();
         assert!(err.to_string().contains("mlp_listwise"), "{err}");
+        // The issue #7 knobs (docs/EVALUATION.md, "How the defaults were chosen").
+        let knobs = [
+            "mlp_cases_per_row=3",
+            "mlp_basket_features=1",
+            "mlp_partner=1",
+        ];
+        let c = mlp_config(&set(&knobs), 42, base()).unwrap();
+        assert_eq!(
+            (c.cases_per_row, c.basket_features, c.partner),
+            (3, true, true)
+        );
     }
 }
