@@ -5,6 +5,8 @@ use alsobuy::catalog::Item;
 use alsobuy::cooccur::CoOccurrence;
 use alsobuy::encoding::{EncoderConfig, ItemEncoder};
 use alsobuy::events::{Event, EventKind};
+use alsobuy::index::VectorIndex;
+use alsobuy::model::kernels;
 use alsobuy::recommend::{CategoryFilter, Query, Recommender, RecommenderConfig};
 use alsobuy::similarity::{cosine, top_k};
 use approx::assert_relative_eq;
@@ -83,6 +85,41 @@ fn arb_events() -> impl Strategy<Value = Vec<Event>> {
     })
 }
 
+/// `VectorIndex`'s normalisation (f64 norm, one f32 reciprocal), for the brute-force reference.
+fn normalised(v: &[f32]) -> Vec<f32> {
+    let n = v
+        .iter()
+        .map(|x| f64::from(*x) * f64::from(*x))
+        .sum::<f64>()
+        .sqrt();
+    if n > 0.0 && n.is_finite() {
+        let inv = (1.0 / n) as f32;
+        v.iter().map(|x| x * inv).collect()
+    } else {
+        vec![0.0; v.len()]
+    }
+}
+
+/// Finite floats of every kind: any normal or subnormal value, zeros, and small integers (exact ties).
+fn finite() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        prop::num::f32::NORMAL | prop::num::f32::SUBNORMAL | prop::num::f32::ZERO,
+        (-3i32..=3).prop_map(|x| x as f32),
+        -1.0f32..1.0,
+    ]
+}
+
+fn index_case() -> impl Strategy<Value = (usize, Vec<f32>, Vec<f32>, usize)> {
+    (1usize..20, 0usize..40, 1usize..4, 0usize..12).prop_flat_map(|(dim, n, m, k)| {
+        (
+            Just(dim),
+            prop::collection::vec(finite(), n * dim),
+            prop::collection::vec(finite(), m * dim),
+            Just(k),
+        )
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -104,6 +141,24 @@ proptest! {
         prop_assert!(n == 0.0 || (n - 1.0).abs() < 1e-4, "norm {}", n);
         let q = enc.encode_query(&item.name);
         prop_assert!(q.iter().all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn vector_index_equals_brute_force((dim, matrix, queries, k) in index_case()) {
+        let idx = VectorIndex::new(&matrix, dim).unwrap();
+        let n = matrix.len() / dim;
+        let rows: Vec<f32> = matrix.chunks_exact(dim).flat_map(normalised).collect();
+        let got = idx.top_k_batch(&queries, k).unwrap();
+        for (q, hits) in queries.chunks_exact(dim).zip(&got) {
+            let q = normalised(q);
+            let mut scores = vec![0.0; n];
+            kernels::matmul_a_bt(&q, &rows, &mut scores, 1, dim, n).unwrap();
+            let want: Vec<(u32, f32)> = top_k(&scores, k)
+                .into_iter()
+                .map(|(i, s)| (i as u32, s.clamp(-1.0, 1.0)))
+                .collect();
+            prop_assert_eq!(hits, &want);
+        }
     }
 
     #[test]

@@ -622,7 +622,9 @@ impl Sink<'_> {
                 if let (Some(b), Some(c)) = (best.get_mut(i), cands.get_mut(i)) {
                     for (off, &v) in vals.iter().take(width).enumerate() {
                         b.offer(v, (j0 + off) as u32);
-                        if v >= b.threshold - slack || v.is_nan() {
+                        // A NaN floor (∞ − ∞: an infinite slack) keeps everything, as does a NaN value.
+                        let floor = b.threshold - slack;
+                        if v >= floor || floor.is_nan() || v.is_nan() {
                             c.push((j0 + off) as u32);
                         }
                     }
@@ -643,48 +645,120 @@ impl Sink<'_> {
             Sink::Select(best) => best.get(i).map(|b| b.threshold),
             Sink::Prefilter { best, slack, .. } => best
                 .get(i)
-                .map(|b| b.threshold - slack.get(i).copied().unwrap_or(f32::INFINITY)),
+                .map(|b| b.threshold - slack.get(i).copied().unwrap_or(f32::INFINITY))
+                // No floor (−∞, or NaN from ∞ − ∞): every tile goes to `take`, NaN values included.
+                .filter(|t| *t > f32::NEG_INFINITY),
         }
     }
 }
 
-/// An `n × depth` matrix `B` rounded to bfloat16 (the upper 16 bits of an `f32`, round to nearest even)
-/// and packed like [`PackedBt`]: per panel of 8 rows and element `p`, four `u32` words, word `l` holding row
-/// `2l` in its low half and row `2l + 1` in its high half. Half the bytes of [`PackedBt`]: for a product that
-/// streams a large `B` from memory once per query (memory-bound), half the time. Each element has a relative
-/// rounding error of at most `2⁻⁸`.
+// ---------------------------------------------------------------------------------------------------------
+// The int8 prefilter of the exact top-k (what `VectorIndex` uses).
+// ---------------------------------------------------------------------------------------------------------
+
+/// Rows of `B` per panel of a [`PackedI8`] (one i32x4 lane each).
+pub const PANEL_I8: usize = 4;
+
+/// [`PackedI8`] panels swept per query group before moving on (`256 × 4` rows: 64 KiB at depth 64, in L2
+/// while every query of a batch passes over it).
+const BLOCK_PANELS_I8: usize = 256;
+
+/// The unit roundoff of `f32`, `2⁻²⁴`.
+const U32: f64 = 1.0 / 16_777_216.0;
+
+/// An `n × depth` matrix `B` quantised to int8 for the exact top-k prefilter
+/// ([`top_k_a_bt_prefiltered`]): each row `b_j` becomes `s_j · b̃_j` with `b̃_j ∈ [-127, 127]^depth` and
+/// `s_j = max|b_j| / 127` (an `f32`, round to nearest), and the rows are packed in panels of 4: per panel
+/// and group of 4 elements `p..p + 4`, 16 bytes holding elements `p, p + 1` of rows 0–3 (pairs, row
+/// after row), then elements `p + 2, p + 3` of rows 0–3. One `i16x8.extend_{low,high}_i8x16` of such a
+/// vector against the query pair `(q̃_p, q̃_{p+1})` splat into every lane feeds `i32x4.dot_i16x8_s`, whose
+/// lane `r` is row `r`'s partial sum: no horizontal reduction. `depth` is zero-padded to a multiple of 4,
+/// rows to a multiple of 4. A quarter of the bytes of `f32` rows.
+///
+/// Also kept: upper bounds of every row's L2 norm and of its quantisation error `‖b_j − s_j·b̃_j‖₂`
+/// (computed in `f64`, rounded up), which the prefilter's error bound needs.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PackedBf16 {
+pub struct PackedI8 {
     rows: usize,
     depth: usize,
-    data: Vec<u32>,
+    /// `depth` rounded up to a multiple of 4.
+    depth4: usize,
+    /// `panels · depth4 · 4` bytes.
+    data: Vec<i8>,
+    /// `s_j` per row, zero for padding rows (`panels · 4`).
+    scales: Vec<f32>,
+    /// `≥ max_j ‖b_j‖₂`.
+    norm_max: f64,
+    /// `≥ max_j ‖b_j − s_j·b̃_j‖₂`.
+    err_max: f64,
 }
 
-/// `x` rounded to the nearest bfloat16 (ties to even), as its 16 bits. For finite `x` below `3.38e38`.
-fn bf16_bits(x: f32) -> u32 {
-    let b = x.to_bits();
-    (b.wrapping_add(0x7FFF + ((b >> 16) & 1))) >> 16
+/// Rounds `x / s` to the nearest integer in `[-lim, lim]` (0 when `s` is 0).
+fn quantise(x: f32, s: f32, lim: i32) -> i32 {
+    if s > 0.0 {
+        (f64::from(x) / f64::from(s))
+            .round()
+            .clamp(-f64::from(lim), f64::from(lim)) as i32
+    } else {
+        0
+    }
 }
 
-impl PackedBf16 {
-    /// Rounds and packs the row-major `rows × depth` matrix `b`. Complexity `O(rows · depth)`.
-    /// Errors: [`ModelError::ShapeMismatch`]. Never panics.
+/// `‖x − s·x̃‖₂` and `‖x‖₂` in `f64`, each rounded up (relative margin `10⁻⁶`, far above the `f64`
+/// rounding of sums up to 2³⁰ terms).
+fn quantisation_error(x: &[f32], s: f32, xq: impl Iterator<Item = i32>) -> (f64, f64) {
+    let (mut e2, mut n2) = (0.0f64, 0.0f64);
+    for (&v, t) in x.iter().zip(xq) {
+        // s · t is exact in f64 (24 + 17 bits); the difference rounds by at most 2⁻⁵³ relative.
+        let e = f64::from(v) - f64::from(s) * f64::from(t);
+        e2 += e * e;
+        n2 += f64::from(v) * f64::from(v);
+    }
+    (e2.sqrt() * (1.0 + 1e-6), n2.sqrt() * (1.0 + 1e-6))
+}
+
+impl PackedI8 {
+    /// Quantises and packs the row-major `rows × depth` matrix `b` (finite values).
+    ///
+    /// Complexity `O(rows · depth)`. Errors: [`ModelError::ShapeMismatch`] when `b.len() != rows · depth`
+    /// (or the padded size overflows). Never panics.
     pub fn new(b: &[f32], rows: usize, depth: usize) -> ModelResult<Self> {
         check_len("b", b.len(), rows, depth)?;
-        let words = area("b", rows.div_ceil(PANEL) * PANEL / 2, depth)?;
-        let mut data = vec![0u32; words];
+        let depth4 = depth.div_ceil(4) * 4;
+        let panels = rows.div_ceil(PANEL_I8);
+        let bytes = area("b", area("b", panels, depth4)?, PANEL_I8)?;
+        let mut data = vec![0i8; bytes];
+        let mut scales = vec![0.0f32; panels * PANEL_I8];
+        let (mut norm_max, mut err_max) = (0.0f64, 0.0f64);
         if depth > 0 {
             for (i, row) in b.chunks_exact(depth).enumerate() {
-                let base = (i / PANEL) * depth * (PANEL / 2) + (i % PANEL) / 2;
-                let shift = if i % 2 == 0 { 0 } else { 16 };
+                let amax = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                let s = amax / 127.0;
+                if let Some(slot) = scales.get_mut(i) {
+                    *slot = s;
+                }
+                let (panel, r) = (i / PANEL_I8, i % PANEL_I8);
                 for (p, &v) in row.iter().enumerate() {
-                    if let Some(w) = data.get_mut(base + p * (PANEL / 2)) {
-                        *w |= bf16_bits(v) << shift;
+                    let at =
+                        panel * depth4 * PANEL_I8 + (p / 4) * 16 + (p % 4 / 2) * 8 + r * 2 + p % 2;
+                    if let Some(slot) = data.get_mut(at) {
+                        *slot = quantise(v, s, 127) as i8;
                     }
                 }
+                let (e, n) = quantisation_error(row, s, row.iter().map(|&v| quantise(v, s, 127)));
+                err_max = err_max.max(e);
+                norm_max = norm_max.max(n);
             }
         }
-        Ok(Self { rows, depth, data })
+        Ok(Self {
+            rows,
+            depth,
+            depth4,
+            data,
+            scales,
+            norm_max,
+            err_max,
+        })
     }
 
     /// Rows of `B`.
@@ -697,78 +771,158 @@ impl PackedBf16 {
         self.depth
     }
 
-    /// Number of panels, `ceil(rows / 8)`.
+    /// Number of panels, `ceil(rows / 4)`.
     pub fn panels(&self) -> usize {
-        self.rows.div_ceil(PANEL)
+        self.rows.div_ceil(PANEL_I8)
     }
 }
 
-/// The exact top-k of `A·Bᵀ` per row of `A` (`m × depth`), with a bfloat16 prefilter: one pass over
-/// `approx` (the rows of `B` in bfloat16, half the bytes) keeps every column whose approximate value could
-/// still be in the top k, then those few are recomputed exactly from `b` (the `n × depth` rows in `f32`).
+/// Queries quantised for the int8 prefilter: row `i` is `s_i · q̃_i` (i16, zero-padded to `depth4`) plus
+/// the bound `δ_i` it implies, as a slack `2δ_i` on the threshold.
+struct QuantQueries {
+    depth4: usize,
+    q: Vec<i16>,
+    scales: Vec<f32>,
+    slack: Vec<f32>,
+}
+
+impl QuantQueries {
+    /// The error analysis. For a query `q = s_q·q̃ + e_q` and a row `b = s·b̃ + e`, the integer sum
+    /// `I = q̃·b̃` is exact (the i16 range is capped so that `Σ|q̃_p|·127 < 2³¹`), and
+    /// `q·b − s_q·s·I = q·e + s·(e_q·b̃)`, so `|q·b − s_q·s·I| ≤ ‖q‖·E + ‖e_q‖·(N + E)` (Cauchy–Schwarz;
+    /// `N`, `E`: the row norm and error bounds of [`PackedI8`]). The approximate value
+    /// `(f32(I) · s) · s_q` adds three `f32` roundings, `≤ 3.01·u·(‖q‖ + ‖e_q‖)(N + E)`; the exact rescoring
+    /// is `q·b` up to `γ_depth·‖q‖·N`; products that underflow add at most `(depth + 8)·2⁻¹⁴⁰`. `δ` is the
+    /// sum (with a 1% margin); the slack is `2δ` plus `4u` times the largest possible `|approx|`, for the
+    /// rounding of the `f32` threshold `T − slack`, rounded up to `f32`.
+    fn new(a: &[f32], b: &PackedI8, m: usize) -> Self {
+        let (depth, depth4) = (b.depth, b.depth4);
+        let lim = (i32::MAX as usize / 127usize.saturating_mul(depth4.max(1)))
+            .min(i16::MAX as usize) as i32;
+        let mut q = vec![0i16; m * depth4];
+        let mut scales = vec![0.0f32; m];
+        let mut slack = vec![f32::INFINITY; m];
+        let d = depth as f64 * U32;
+        let gamma = d / (1.0 - d).max(f64::MIN_POSITIVE);
+        let (nb, eb) = (b.norm_max, b.err_max);
+        for i in 0..m {
+            let row = a.get(i * depth..(i + 1) * depth).unwrap_or(&[]);
+            let amax = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let s = if lim > 0 { amax / lim as f32 } else { 0.0 };
+            if let Some(dst) = q.get_mut(i * depth4..i * depth4 + depth) {
+                for (t, &v) in dst.iter_mut().zip(row) {
+                    *t = quantise(v, s, lim) as i16;
+                }
+            }
+            let (eq, nq) = quantisation_error(row, s, row.iter().map(|&v| quantise(v, s, lim)));
+            let nqt = row
+                .iter()
+                .map(|&v| f64::from(quantise(v, s, lim)).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            let amax_approx = (nq + eq) * (nb + eb) * (1.0 + 4.0 * U32);
+            let delta = (nq * eb + eq * (nb + eb) + 3.01 * U32 * amax_approx)
+                + 1.01 * gamma * nq * nb
+                + (depth as f64 + 8.0) * 2f64.powi(-140);
+            let sl = 2.0 * delta * 1.01 + 4.0 * U32 * amax_approx;
+            if let (Some(sc), Some(sk)) = (scales.get_mut(i), slack.get_mut(i)) {
+                *sc = s;
+                // Rounded up to f32. When `f32` values on the way (`f32(I)·s_j`, the approximate or
+                // the exact value) could overflow, or the bound is not finite, the slack is ∞: every
+                // row is rescored.
+                let f = sl as f32;
+                let safe = sl.is_finite() && (nqt * (nb + eb)).max(amax_approx) < 1e37;
+                *sk = if !safe || !f.is_finite() {
+                    f32::INFINITY
+                } else if f64::from(f) < sl {
+                    f * (1.0 + 2.0 * f32::EPSILON) + f32::MIN_POSITIVE
+                } else {
+                    f + f32::MIN_POSITIVE
+                };
+            }
+        }
+        Self {
+            depth4,
+            q,
+            scales,
+            slack,
+        }
+    }
+}
+
+/// Per query row, its `(column, value)` pairs, best first.
+type TopK = Vec<Vec<(u32, f32)>>;
+
+/// An int8 sweep feeding a prefilter sink (the scalar or the SIMD128 one).
+type I8Sweep = fn(&QuantQueries, &PackedI8, usize, &mut Sink<'_>);
+
+/// The exact top-k of `A·Bᵀ` per row of `A` (`m × depth`), with an int8 prefilter: one pass over
+/// `approx` (the rows of `B` quantised to int8, a quarter of the bytes) keeps every column whose
+/// approximate value could still be in the top k, then those few are recomputed exactly from `b` (the
+/// `n × depth` rows in `f32`, which `approx` must have been built from).
 ///
 /// The result is **identical** to [`top_k_a_packed_bt`] on `b` (same values, same bits, same ties), not an
-/// approximation: with `δ` a bound on `|approx − exact|` per value (`‖a‖·max‖b_j‖·(2⁻⁸ + 2.01·γ_depth)`,
-/// `γ_d = d·2⁻²⁴/(1 − d·2⁻²⁴)`: bfloat16 rounding plus both sums' `f32` rounding, with a 1% margin), a column
-/// of the exact top k has an approximate value within `2δ` of the approximate k-th best, and every such
-/// column is rescored. `b_norm_max` must bound the L2 norm of every row of `b` (an overestimate is safe).
+/// approximation: each query row is quantised to i16 with its own scale, the approximate value of a column
+/// is an exact integer dot product times both scales, and with `δ` a proven bound on
+/// `|approx − exact f32 value|` (quantisation of both operands, the `f32` conversions and the rescoring's
+/// own rounding; see `QuantQueries::new`), a column of the exact top k has an approximate value within `2δ`
+/// of the approximate k-th best, and every such column is rescored. The integer arithmetic is the same on
+/// every target, so the scalar and SIMD128 sweeps compute the same approximate values, bit for bit.
 ///
-/// Complexity `O(m · n · depth)` half-width reads plus `O(depth)` per kept column (typically a few dozen).
+/// Complexity `O(m · n · depth)` byte reads plus `O(depth)` per kept column (typically a few dozen).
 /// Errors: [`ModelError::ShapeMismatch`] when the shapes disagree. Never panics.
 pub fn top_k_a_bt_prefiltered(
     a: &[f32],
     b: &[f32],
-    approx: &PackedBf16,
-    b_norm_max: f32,
+    approx: &PackedI8,
     m: usize,
     k: usize,
 ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    return simd128::top_k_a_bt_prefiltered(a, b, approx, b_norm_max, m, k);
+    return simd128::top_k_a_bt_prefiltered(a, b, approx, m, k);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    scalar::top_k_a_bt_prefiltered(a, b, approx, b_norm_max, m, k)
+    scalar::top_k_a_bt_prefiltered(a, b, approx, m, k)
 }
 
-/// A bfloat16 sweep feeding a prefilter sink (the scalar or the SIMD128 one).
-type Bf16Sweep = fn(&[f32], &PackedBf16, usize, &mut Sink<'_>);
-
-/// [`top_k_a_bt_prefiltered`] with the given sweep.
-fn prefiltered(
+/// How many columns [`top_k_a_bt_prefiltered`] rescores exactly, summed over the `m` query rows (for
+/// benchmarks and tests; same contract and errors).
+pub fn prefilter_rescored(
     a: &[f32],
     b: &[f32],
-    approx: &PackedBf16,
-    b_norm_max: f32,
+    approx: &PackedI8,
     m: usize,
     k: usize,
-    sweep: Bf16Sweep,
-) -> ModelResult<Vec<Vec<(u32, f32)>>> {
+) -> ModelResult<usize> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let sweep: I8Sweep = simd128::i8_packed;
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let sweep: I8Sweep = scalar::i8_packed;
+    Ok(prefiltered_i8(a, b, approx, m, k, sweep)?.1)
+}
+
+/// [`top_k_a_bt_prefiltered`] with the given sweep; also returns the number of rescored columns.
+fn prefiltered_i8(
+    a: &[f32],
+    b: &[f32],
+    approx: &PackedI8,
+    m: usize,
+    k: usize,
+    sweep: I8Sweep,
+) -> ModelResult<(TopK, usize)> {
     let (n, depth) = (approx.rows(), approx.depth());
     check_len("a", a.len(), m, depth)?;
     check_len("b", b.len(), n, depth)?;
     let kk = k.min(n);
-    let d = depth as f64 * f64::from(f32::EPSILON) / 2.0;
-    let gamma = d / (1.0 - d).max(f64::MIN_POSITIVE);
-    let slack: Vec<f32> = (0..m)
-        .map(|i| {
-            let row = a.get(i * depth..(i + 1) * depth).unwrap_or(&[]);
-            let qn = row
-                .iter()
-                .map(|v| f64::from(*v) * f64::from(*v))
-                .sum::<f64>()
-                .sqrt();
-            let delta = qn * f64::from(b_norm_max.abs()) * (1.0 / 256.0 + 2.01 * gamma) * 1.01;
-            (2.0 * delta) as f32 * 1.001 + f32::MIN_POSITIVE
-        })
-        .collect();
+    let queries = QuantQueries::new(a, approx, m);
     let mut best: Vec<Best> = (0..m).map(|_| Best::new(kk)).collect();
     let mut cands: Vec<Vec<u32>> = vec![Vec::new(); m];
     if kk > 0 {
         let mut sink = Sink::Prefilter {
             best: &mut best,
             cands: &mut cands,
-            slack: &slack,
+            slack: &queries.slack,
         };
-        sweep(a, approx, m, &mut sink);
+        sweep(&queries, approx, m, &mut sink);
     }
     let mut out = Vec::with_capacity(m);
     for (i, list) in cands.iter().enumerate() {
@@ -784,7 +938,7 @@ fn prefiltered(
         }
         out.push(exact.finish());
     }
-    Ok(out)
+    Ok((out, cands.iter().map(Vec::len).sum()))
 }
 
 /// Which kernel [`matmul`] and friends run on this build: `"simd128"` or `"scalar"`.
@@ -798,11 +952,11 @@ pub const fn active_kernel() -> &'static str {
 
 /// The portable kernels, callable directly on every target (the SIMD tests compare against these).
 pub mod scalar {
-    use super::PackedBf16;
     use super::{
         checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink,
         Strided, BLOCK_PANELS, MR, NR, PANEL, PLAIN,
     };
+    use super::{PackedI8, QuantQueries, BLOCK_PANELS_I8, PANEL_I8};
 
     /// Scalar `C = A·B`; same contract and result bits as [`super::matmul`].
     pub fn matmul(
@@ -928,35 +1082,43 @@ pub mod scalar {
     pub fn top_k_a_bt_prefiltered(
         a: &[f32],
         b: &[f32],
-        approx: &PackedBf16,
-        b_norm_max: f32,
+        approx: &PackedI8,
         m: usize,
         k: usize,
     ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
-        super::prefiltered(a, b, approx, b_norm_max, m, k, bf16_packed)
+        Ok(super::prefiltered_i8(a, b, approx, m, k, i8_packed)?.0)
     }
 
-    /// The bfloat16 sweep of [`super::top_k_a_bt_prefiltered`] (safe Rust): each query row against each
-    /// panel, `p` ascending in every sum.
-    pub(super) fn bf16_packed(a: &[f32], b: &PackedBf16, m: usize, sink: &mut Sink<'_>) {
-        let (depth, n, panels) = (b.depth(), b.rows(), b.panels());
-        let pl = depth * (PANEL / 2);
-        for blk in (0..panels).step_by(BLOCK_PANELS) {
-            let end = (blk + BLOCK_PANELS).min(panels);
+    /// The int8 sweep of [`super::top_k_a_bt_prefiltered`] (safe Rust): each query row against each
+    /// panel; the same integer sums (exact, wrapping arithmetic is never reached) and the same `f32`
+    /// operations, `(f32(I) · s_j) · s_q`, as the SIMD128 sweep.
+    pub(super) fn i8_packed(q: &QuantQueries, b: &PackedI8, m: usize, sink: &mut Sink<'_>) {
+        let (n, panels, d4) = (b.rows(), b.panels(), q.depth4);
+        let pl = d4 * PANEL_I8;
+        for blk in (0..panels).step_by(BLOCK_PANELS_I8) {
+            let end = (blk + BLOCK_PANELS_I8).min(panels);
             for i in 0..m {
-                let row = a.get(i * depth..(i + 1) * depth).unwrap_or(&[]);
+                let qrow = q.q.get(i * d4..(i + 1) * d4).unwrap_or(&[]);
+                let sq = q.scales.get(i).copied().unwrap_or(0.0);
                 for j in blk..end {
                     let panel = b.data.get(j * pl..(j + 1) * pl).unwrap_or(&[]);
-                    let mut acc = [0.0f32; PANEL];
-                    for (&av, words) in row.iter().zip(panel.chunks_exact(PANEL / 2)) {
-                        for (pair, &w) in acc.chunks_exact_mut(2).zip(words) {
-                            if let [lo, hi] = pair {
-                                *lo += av * f32::from_bits(w << 16);
-                                *hi += av * f32::from_bits(w & 0xFFFF_0000);
+                    let mut acc = [0i32; PANEL_I8];
+                    for (qg, bg) in qrow.chunks_exact(4).zip(panel.chunks_exact(16)) {
+                        for (h, half) in bg.chunks_exact(8).enumerate() {
+                            for (r, pair) in acc.iter_mut().zip(half.chunks_exact(2)) {
+                                for (t, &bv) in pair.iter().enumerate() {
+                                    let qv = qg.get(2 * h + t).copied().unwrap_or(0);
+                                    *r = r.wrapping_add(i32::from(qv) * i32::from(bv));
+                                }
                             }
                         }
                     }
-                    sink.take(i, j * PANEL, n, &acc);
+                    let mut vals = [0.0f32; PANEL_I8];
+                    for (r, v) in vals.iter_mut().enumerate() {
+                        let s = b.scales.get(j * PANEL_I8 + r).copied().unwrap_or(0.0);
+                        *v = (acc[r] as f32 * s) * sq;
+                    }
+                    sink.take(i, j * PANEL_I8, n, &vals);
                 }
             }
         }
@@ -1000,15 +1162,16 @@ pub mod scalar {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
 pub mod simd128 {
-    use super::PackedBf16;
     use super::{
         checked, empty_sums, pack_b, store_tile, Epilogue, ModelResult, Op, PackedBt, Sink,
         Strided, BLOCK_PANELS, MR, NR, PANEL, PLAIN,
     };
+    use super::{PackedI8, QuantQueries, BLOCK_PANELS_I8, PANEL_I8};
     use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_ge, f32x4_gt, f32x4_mul, f32x4_pmax, f32x4_splat,
-        i32x4_shl, u32x4_splat, v128, v128_and, v128_any_true, v128_load, v128_load32_splat,
-        v128_or, v128_store,
+        f32x4_add, f32x4_convert_i32x4, f32x4_extract_lane, f32x4_ge, f32x4_gt, f32x4_mul,
+        f32x4_pmax, f32x4_splat, i16x8_extend_high_i8x16, i16x8_extend_low_i8x16, i32x4_add,
+        i32x4_dot_i16x8, i32x4_splat, v128, v128_any_true, v128_load, v128_load32_splat, v128_or,
+        v128_store,
     };
 
     /// SIMD128 `C = A·B`; same contract and result bits as [`super::scalar::matmul`].
@@ -1240,46 +1403,51 @@ pub mod simd128 {
     pub fn top_k_a_bt_prefiltered(
         a: &[f32],
         b: &[f32],
-        approx: &PackedBf16,
-        b_norm_max: f32,
+        approx: &PackedI8,
         m: usize,
         k: usize,
     ) -> ModelResult<Vec<Vec<(u32, f32)>>> {
-        super::prefiltered(a, b, approx, b_norm_max, m, k, bf16_packed)
+        Ok(super::prefiltered_i8(a, b, approx, m, k, i8_packed)?.0)
     }
 
-    /// The bfloat16 sweep of [`super::top_k_a_bt_prefiltered`]: like [`packed`] (single rows against 4
-    /// panels, pairs of rows against 2), each step loading one v128 of 8 bfloat16 per panel and widening it
-    /// into two f32x4 (even rows: `w << 16`; odd rows: `w & 0xFFFF0000`).
-    pub(super) fn bf16_packed(a: &[f32], b: &PackedBf16, m: usize, sink: &mut Sink<'_>) {
-        let (depth, n, panels) = (b.depth(), b.rows(), b.panels());
-        let pl = depth * (PANEL / 2);
+    /// The int8 sweep of [`super::top_k_a_bt_prefiltered`]: blocks of [`super::BLOCK_PANELS_I8`]
+    /// panels; in each, groups of 4 query rows against 2 panels (8 i32x4 accumulators, each panel's
+    /// widened rows shared by the 4 queries), or a single row against 4 panels. Per group of 4 elements
+    /// and panel: one 16-byte load, two `i16x8.extend_*_i8x16`, two `i32x4.dot_i16x8_s` (16 exact MACs).
+    pub(super) fn i8_packed(q: &QuantQueries, b: &PackedI8, m: usize, sink: &mut Sink<'_>) {
+        let (n, panels, d4) = (b.rows(), b.panels(), q.depth4);
+        let pl = d4 * PANEL_I8;
         // The invariants the unsafe tiles rely on (cheap, once per call).
-        if depth == 0 || a.len() < m * depth || b.data.len() < panels * pl {
+        if d4 == 0
+            || q.q.len() < m * d4
+            || q.scales.len() < m
+            || b.data.len() < panels * pl
+            || b.scales.len() < panels * PANEL_I8
+        {
             return;
         }
-        let (ap, bp) = (a.as_ptr(), b.data.as_ptr());
-        for blk in (0..panels).step_by(BLOCK_PANELS) {
-            let end = (blk + BLOCK_PANELS).min(panels);
+        let (qp, bp) = (q.q.as_ptr(), b.data.as_ptr());
+        for blk in (0..panels).step_by(BLOCK_PANELS_I8) {
+            let end = (blk + BLOCK_PANELS_I8).min(panels);
             let mut i = 0;
             while i < m {
-                let rows = if m - i >= 2 { 2 } else { 1 };
+                let rows = if m - i >= 4 { 4 } else { 1 };
+                let np = if rows == 1 { 4 } else { 2 };
                 let mut j = blk;
                 while j < end {
-                    let np = if rows == 1 { 4 } else { 2 };
-                    let a_i = ap.wrapping_add(i * depth);
+                    let q_i = qp.wrapping_add(i * d4);
                     let b_j = bp.wrapping_add(j * pl);
                     // SAFETY: rows i..i + rows ≤ m and panels j..j + np ≤ panels (or one panel): every
-                    // read is inside `a` and the packed words, checked against m · depth and panels · pl.
+                    // read is inside the quantised queries and the packed bytes, checked above.
                     unsafe {
                         if rows == 1 && j + 4 <= end {
-                            emit_bf16(&bf16_tile::<1, 4>(a_i, depth, b_j, pl), i, j, n, sink);
-                        } else if rows == 2 && j + 2 <= end {
-                            emit_bf16(&bf16_tile::<2, 2>(a_i, depth, b_j, pl), i, j, n, sink);
+                            emit_i8(&i8_tile::<1, 4>(q_i, d4, b_j, pl), q, b, i, j, n, sink);
+                        } else if rows == 4 && j + 2 <= end {
+                            emit_i8(&i8_tile::<4, 2>(q_i, d4, b_j, pl), q, b, i, j, n, sink);
                         } else if rows == 1 {
-                            emit_bf16(&bf16_tile::<1, 1>(a_i, depth, b_j, pl), i, j, n, sink);
+                            emit_i8(&i8_tile::<1, 1>(q_i, d4, b_j, pl), q, b, i, j, n, sink);
                         } else {
-                            emit_bf16(&bf16_tile::<2, 1>(a_i, depth, b_j, pl), i, j, n, sink);
+                            emit_i8(&i8_tile::<4, 1>(q_i, d4, b_j, pl), q, b, i, j, n, sink);
                         }
                     }
                     j += if j + np <= end { np } else { 1 };
@@ -1289,74 +1457,94 @@ pub mod simd128 {
         }
     }
 
-    /// `MQ` rows of `A` against `NP` bfloat16 panels: `acc[r][q]` = (even rows, odd rows) of panel `q`.
+    /// `MQ` quantised query rows against `NP` int8 panels: `acc[r][q]` lane `l` = the exact integer dot
+    /// product of query `r` with row `l` of panel `q`.
     ///
     /// # Safety
-    /// `a` readable at `r * lda + p` (`r < MQ`, `p < lda`); `b` at `q * pl + p * 4 .. + 4` words
-    /// (`q < NP`, `p < lda`).
+    /// `q` readable at `r * d4 + p` (`r < MQ`, `p < d4`); `b` at `c * pl + g * 16 .. + 16` bytes
+    /// (`c < NP`, `g < d4 / 4`).
     #[inline(always)]
-    unsafe fn bf16_tile<const MQ: usize, const NP: usize>(
-        a: *const f32,
-        lda: usize,
-        b: *const u32,
+    unsafe fn i8_tile<const MQ: usize, const NP: usize>(
+        q: *const i16,
+        d4: usize,
+        b: *const i8,
         pl: usize,
-    ) -> [[(v128, v128); NP]; MQ] {
-        let zero = f32x4_splat(0.0);
-        let mask = u32x4_splat(0xFFFF_0000);
-        let mut acc = [[(zero, zero); NP]; MQ];
-        for p in 0..lda {
+    ) -> [[v128; NP]; MQ] {
+        let zero = i32x4_splat(0);
+        let mut acc = [[zero; NP]; MQ];
+        for g in 0..d4 / 4 {
             let mut bv = [(zero, zero); NP];
-            for (q, slot) in bv.iter_mut().enumerate() {
+            for (c, slot) in bv.iter_mut().enumerate() {
                 // SAFETY: inside the caller's panels; unaligned 16-byte load.
-                let w = unsafe { v128_load(b.add(q * pl + p * (PANEL / 2)).cast::<v128>()) };
-                *slot = (i32x4_shl(w, 16), v128_and(w, mask));
+                let w = unsafe { v128_load(b.add(c * pl + g * 16).cast::<v128>()) };
+                *slot = (i16x8_extend_low_i8x16(w), i16x8_extend_high_i8x16(w));
             }
             for (r, acc_row) in acc.iter_mut().enumerate() {
-                // SAFETY: element (r, p) of the caller's rows of A.
-                let av = unsafe { v128_load32_splat(a.add(r * lda + p).cast::<u32>()) };
+                // SAFETY: elements (r, 4g .. 4g + 4) of the caller's quantised queries.
+                let (q0, q1) = unsafe {
+                    let at = q.add(r * d4 + g * 4);
+                    (
+                        v128_load32_splat(at.cast::<u32>()),
+                        v128_load32_splat(at.add(2).cast::<u32>()),
+                    )
+                };
                 for (s, &(lo, hi)) in acc_row.iter_mut().zip(&bv) {
-                    s.0 = f32x4_add(s.0, f32x4_mul(av, lo));
-                    s.1 = f32x4_add(s.1, f32x4_mul(av, hi));
+                    *s = i32x4_add(
+                        *s,
+                        i32x4_add(i32x4_dot_i16x8(lo, q0), i32x4_dot_i16x8(hi, q1)),
+                    );
                 }
             }
         }
         acc
     }
 
-    /// Hands a bfloat16 tile to the sink (rows without a value above their threshold are skipped with
-    /// one vector compare per accumulator), interleaving even and odd rows back into column order.
+    /// Scales an int8 tile to approximate values, `(f32(I) · s_j) · s_q`, and hands it to the sink (rows
+    /// without a value above their threshold are skipped with one vector compare per accumulator).
     #[inline(always)]
-    fn emit_bf16<const MQ: usize, const NP: usize>(
-        acc: &[[(v128, v128); NP]; MQ],
+    #[allow(clippy::too_many_arguments)]
+    fn emit_i8<const MQ: usize, const NP: usize>(
+        acc: &[[v128; NP]; MQ],
+        q: &QuantQueries,
+        b: &PackedI8,
         i: usize,
         j: usize,
         n: usize,
         sink: &mut Sink<'_>,
     ) {
+        let mut sv = [f32x4_splat(0.0); NP];
+        for (c, s) in sv.iter_mut().enumerate() {
+            let at = (j + c) * PANEL_I8;
+            if let Some(sc) = b.scales.get(at..at + PANEL_I8) {
+                // SAFETY: `sc` is 4 floats long; unaligned 16-byte load.
+                *s = unsafe { v128_load(sc.as_ptr().cast::<v128>()) };
+            }
+        }
         for (r, panels) in acc.iter().enumerate() {
+            let sq = f32x4_splat(q.scales.get(i + r).copied().unwrap_or(0.0));
+            let mut vals = [f32x4_splat(0.0); NP];
+            for ((v, &t), &s) in vals.iter_mut().zip(panels).zip(&sv) {
+                *v = f32x4_mul(f32x4_mul(f32x4_convert_i32x4(t), s), sq);
+            }
             if let Some(t) = sink.threshold(i + r) {
                 let thr = f32x4_splat(t);
-                let hit = panels.iter().fold(f32x4_splat(0.0), |h, &(lo, hi)| {
-                    v128_or(h, v128_or(f32x4_ge(lo, thr), f32x4_ge(hi, thr)))
-                });
+                let hit = vals
+                    .iter()
+                    .fold(f32x4_splat(0.0), |h, &v| v128_or(h, f32x4_ge(v, thr)));
                 if !v128_any_true(hit) {
                     continue;
                 }
             }
-            let mut vals = [[0.0f32; PANEL]; NP];
-            for (dst, &(lo, hi)) in vals.iter_mut().zip(panels) {
+            let mut out = [[0.0f32; PANEL_I8]; NP];
+            for (dst, &v) in out.iter_mut().zip(&vals) {
                 *dst = [
-                    f32x4_extract_lane::<0>(lo),
-                    f32x4_extract_lane::<0>(hi),
-                    f32x4_extract_lane::<1>(lo),
-                    f32x4_extract_lane::<1>(hi),
-                    f32x4_extract_lane::<2>(lo),
-                    f32x4_extract_lane::<2>(hi),
-                    f32x4_extract_lane::<3>(lo),
-                    f32x4_extract_lane::<3>(hi),
+                    f32x4_extract_lane::<0>(v),
+                    f32x4_extract_lane::<1>(v),
+                    f32x4_extract_lane::<2>(v),
+                    f32x4_extract_lane::<3>(v),
                 ];
             }
-            sink.take(i + r, j * PANEL, n, vals.as_flattened());
+            sink.take(i + r, j * PANEL_I8, n, out.as_flattened());
         }
     }
 
@@ -1771,42 +1959,151 @@ mod tests {
         assert!(matmul_a_packed_bt(&[1.0; 3], &packed, &mut [0.0; 999], 1).is_err());
     }
 
+    /// The data shapes the int8 prefilter must survive: random, quantised (many exact ties, rows closer
+    /// than int8 can separate), one huge component per row, near-zero and zero rows.
+    fn adversarial(kind: usize, len: usize, depth: usize, rng: &mut StdRng) -> Vec<f32> {
+        let mut v = random(len, rng);
+        match kind {
+            1 => {
+                for (j, x) in v.iter_mut().enumerate() {
+                    *x = (*x * 2.0).round() + (j / depth.max(1) % 7) as f32 * 1e-5;
+                }
+            }
+            2 => {
+                for (j, x) in v.iter_mut().enumerate() {
+                    if j % depth.max(1) == 0 {
+                        *x = 1e4 * (1.0 + (j % 3) as f32);
+                    } else {
+                        *x *= 1e-3;
+                    }
+                }
+            }
+            3 => {
+                for (j, x) in v.iter_mut().enumerate() {
+                    match j / depth.max(1) % 4 {
+                        0 => *x = 0.0,
+                        1 => *x *= 1e-30,
+                        2 => *x *= 1e-41, // subnormal
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        v
+    }
+
     #[test]
-    fn the_bf16_prefilter_returns_the_exact_top_k() {
-        let mut rng = StdRng::seed_from_u64(23);
-        for &m in &[1usize, 2, 3] {
-            for &depth in &[1usize, 3, 17, 64] {
+    fn the_int8_prefilter_returns_the_exact_top_k() {
+        let mut rng = StdRng::seed_from_u64(29);
+        let mut rescored = 0usize;
+        for &m in &[1usize, 2, 3, 4, 5, 9] {
+            for &depth in &[1usize, 3, 4, 16, 17, 64, 130] {
                 for &n in &[1usize, 9, 33, 517, 2049] {
-                    for quantised in [false, true] {
-                        let mut a = random(m * depth, &mut rng);
-                        let mut b = random(n * depth, &mut rng);
-                        if quantised {
-                            // Many exact ties, and rows closer together than bfloat16 can tell apart.
-                            a.iter_mut().for_each(|v| *v = (*v * 2.0).round());
-                            for (j, v) in b.iter_mut().enumerate() {
-                                *v = (*v * 2.0).round() + (j / depth % 7) as f32 * 1e-5;
-                            }
+                    for kind in 0..4 {
+                        let mut a = adversarial(kind, m * depth, depth, &mut rng);
+                        if kind == 1 {
+                            a.iter_mut().for_each(|v| *v = v.round());
                         }
-                        let norm_max = b
-                            .chunks_exact(depth)
-                            .map(|r| r.iter().map(|x| x * x).sum::<f32>().sqrt())
-                            .fold(0.0f32, f32::max)
-                            * 1.0001;
+                        let b = adversarial(kind, n * depth, depth, &mut rng);
                         let packed = PackedBt::new(&b, n, depth).unwrap();
-                        let approx = PackedBf16::new(&b, n, depth).unwrap();
-                        for k in [1usize, 10, n + 2] {
+                        let approx = PackedI8::new(&b, n, depth).unwrap();
+                        assert_eq!((approx.rows(), approx.depth()), (n, depth));
+                        for k in [0usize, 1, 10, n + 2] {
                             let want = top_k_a_packed_bt(&a, &packed, m, k).unwrap();
-                            let got =
-                                top_k_a_bt_prefiltered(&a, &b, &approx, norm_max, m, k).unwrap();
-                            assert_eq!(got, want, "{m}x{depth}x{n} k={k} q={quantised}");
+                            let got = top_k_a_bt_prefiltered(&a, &b, &approx, m, k).unwrap();
+                            assert_eq!(got, want, "{m}x{depth}x{n} k={k} kind={kind}");
+                            let got = scalar::top_k_a_bt_prefiltered(&a, &b, &approx, m, k);
+                            assert_eq!(got.unwrap(), want, "scalar {m}x{depth}x{n} k={k}");
+                            if kind == 0 && depth == 64 && n == 2049 && k == 10 {
+                                rescored += prefilter_rescored(&a, &b, &approx, m, k).unwrap();
+                            }
                         }
                     }
                 }
             }
         }
-        let approx = PackedBf16::new(&[1.0; 6], 2, 3).unwrap();
-        assert!(top_k_a_bt_prefiltered(&[1.0; 2], &[1.0; 6], &approx, 2.0, 1, 1).is_err());
-        assert!(PackedBf16::new(&[1.0; 5], 2, 3).is_err());
+        // The filter filters: random 64-wide rows keep well under 10% of 2049 per query.
+        assert!(rescored > 0 && rescored < 6 * 24 * 200, "{rescored}");
+        let approx = PackedI8::new(&[1.0; 6], 2, 3).unwrap();
+        assert!(top_k_a_bt_prefiltered(&[1.0; 2], &[1.0; 6], &approx, 1, 1).is_err());
+        assert!(top_k_a_bt_prefiltered(&[1.0; 3], &[1.0; 5], &approx, 1, 1).is_err());
+        assert!(PackedI8::new(&[1.0; 5], 2, 3).is_err());
+        assert!(PackedI8::new(&[], usize::MAX, 1).is_err());
+    }
+
+    #[test]
+    fn the_int8_prefilter_is_exact_at_large_depth_and_extreme_scales() {
+        let mut rng = StdRng::seed_from_u64(31);
+        // Depth 20,000: the query's i16 range is capped (Σ|q̃|·127 < 2³¹) so the integer sums never wrap.
+        for &(n, depth) in &[(37usize, 20_000usize), (5, 70_001)] {
+            let a = random(2 * depth, &mut rng);
+            let mut b = random(n * depth, &mut rng);
+            // Two rows that differ in one element by far less than one int8 step.
+            b.copy_within(0..depth, depth);
+            b[depth + depth / 2] += 1e-4;
+            let packed = PackedBt::new(&b, n, depth).unwrap();
+            let approx = PackedI8::new(&b, n, depth).unwrap();
+            for k in [1usize, 3, n] {
+                let want = top_k_a_packed_bt(&a, &packed, 2, k).unwrap();
+                assert_eq!(top_k_a_bt_prefiltered(&a, &b, &approx, 2, k).unwrap(), want);
+            }
+        }
+        // Huge and tiny magnitudes: the bound scales with them (and overflows to "rescore everything").
+        for scale in [1e-38f32, 1e-20, 1e18, 3e37] {
+            let (n, depth) = (40usize, 9usize);
+            let a: Vec<f32> = random(depth, &mut rng).iter().map(|v| v * scale).collect();
+            let b: Vec<f32> = random(n * depth, &mut rng)
+                .iter()
+                .map(|v| v * scale)
+                .collect();
+            let packed = PackedBt::new(&b, n, depth).unwrap();
+            let approx = PackedI8::new(&b, n, depth).unwrap();
+            for k in [1usize, 7] {
+                let want = top_k_a_packed_bt(&a, &packed, 1, k).unwrap();
+                assert_eq!(
+                    top_k_a_bt_prefiltered(&a, &b, &approx, 1, k).unwrap(),
+                    want,
+                    "scale {scale}"
+                );
+            }
+        }
+        // Ties across panels and blocks go to the lower row.
+        let b = vec![1.0f32; 3 * 3000];
+        let approx = PackedI8::new(&b, 3000, 3).unwrap();
+        let top = top_k_a_bt_prefiltered(&[1.0, 1.0, 1.0], &b, &approx, 1, 4).unwrap();
+        assert_eq!(top, vec![vec![(0, 3.0), (1, 3.0), (2, 3.0), (3, 3.0)]]);
+    }
+
+    #[test]
+    fn the_int8_bound_is_nearly_attained_and_still_holds() {
+        // Cauchy–Schwarz is tight when the query is parallel to a row's quantisation error. Row 1 is
+        // `n + 0.499` (int8 rounds it down: error +0.499 along q) and row 0 `n + 1 − 0.499` (error −0.499)
+        // except in one place, so row 1 is exactly better by 0.874 while its approximate value is ~62
+        // below row 0's (seen first, so the running threshold is already there): just inside the slack
+        // 2δ ≈ 63.5 (2·‖q‖·E with E = 0.499·√63, and 1% margins). A bound smaller by 3% loses row 1 and
+        // fails this test.
+        let depth = 64;
+        let mut b = vec![0.0f32; 2 * depth];
+        b[0] = 127.0;
+        b[depth] = 127.0;
+        for p in 1..depth {
+            let n = (p % 50) as f32 - 25.0;
+            b[depth + p] = n + 0.499;
+            b[p] = if p == 1 { n - 0.499 } else { n + 1.0 - 0.499 };
+        }
+        let mut a = vec![1.0f32; depth];
+        a[0] = 0.0;
+        let packed = PackedBt::new(&b, 2, depth).unwrap();
+        let approx = PackedI8::new(&b, 2, depth).unwrap();
+        let want = top_k_a_packed_bt(&a, &packed, 1, 1).unwrap();
+        assert_eq!(want[0][0].0, 1, "row 1 is the exact best");
+        assert_eq!(top_k_a_bt_prefiltered(&a, &b, &approx, 1, 1).unwrap(), want);
+        assert_eq!(
+            scalar::top_k_a_bt_prefiltered(&a, &b, &approx, 1, 1).unwrap(),
+            want
+        );
+        assert_eq!(prefilter_rescored(&a, &b, &approx, 1, 1).unwrap(), 2);
     }
 
     #[test]
