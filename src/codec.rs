@@ -140,7 +140,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length prefix (a varint of the platform's `usize` width).
-    pub fn len(&mut self) -> Result<usize, DecodeError> {
+    pub fn length(&mut self) -> Result<usize, DecodeError> {
         let v = self.varint(usize::BITS)?;
         usize::try_from(v).map_err(|_| DecodeError::BadVarint)
     }
@@ -288,7 +288,7 @@ impl Encode for String {
 
 impl Decode for String {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let n = r.len()?;
+        let n = r.length()?;
         let bytes = r.take(n)?;
         std::str::from_utf8(bytes)
             .map(str::to_owned)
@@ -335,7 +335,7 @@ impl<T: Encode> Encode for Vec<T> {
 
 impl<T: Decode> Decode for Vec<T> {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let n = r.len()?;
+        let n = r.length()?;
         let mut v = Vec::with_capacity(r.cautious::<T>(n));
         for _ in 0..n {
             v.push(T::decode(r)?);
@@ -391,7 +391,7 @@ impl<K: Decode + Eq + Hash, V: Decode, S: BuildHasher + Default> Decode for Hash
     /// Later duplicates replace earlier ones, as serde does; the capacity reserved up front is serde's too (at
     /// most 1 MiB), so a decoded map iterates — and re-encodes — as postcard's would.
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let n = r.len()?;
+        let n = r.length()?;
         if n > r.remaining() {
             return Err(DecodeError::UnexpectedEnd); // every entry takes at least two bytes
         }
