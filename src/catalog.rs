@@ -202,6 +202,17 @@ impl Catalog {
     }
 }
 
+crate::codec::codec_struct!(Item {
+    id,
+    name,
+    category,
+    brand,
+    price,
+    in_stock,
+    tags
+});
+crate::codec::codec_struct!(Catalog { items } skip { ids: Interner::default() });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -537,6 +537,53 @@ impl Popularity {
     }
 }
 
+impl crate::codec::Encode for Normalisation {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let index = match self {
+            Normalisation::Raw => 0,
+            Normalisation::Cosine => 1,
+            Normalisation::Lift => 2,
+            Normalisation::AsymmetricCosine { .. } => 3,
+        };
+        crate::codec::put_variant(out, index);
+        if let Normalisation::AsymmetricCosine { alpha } = self {
+            alpha.encode(out);
+        }
+    }
+}
+
+impl crate::codec::Decode for Normalisation {
+    fn decode(
+        r: &mut crate::codec::Reader<'_>,
+    ) -> std::result::Result<Self, crate::codec::DecodeError> {
+        match r.variant()? {
+            0 => Ok(Normalisation::Raw),
+            1 => Ok(Normalisation::Cosine),
+            2 => Ok(Normalisation::Lift),
+            3 => Ok(Normalisation::AsymmetricCosine {
+                alpha: f32::decode(r)?,
+            }),
+            i => Err(crate::codec::bad_variant("Normalisation", i)),
+        }
+    }
+}
+
+crate::codec::codec_struct!(CooccurConfig {
+    normalisation,
+    shrinkage
+});
+crate::codec::codec_struct!(CoOccurrence {
+    pairs,
+    occurrences,
+    total,
+    sessions
+});
+crate::codec::codec_struct!(Popularity {
+    values,
+    reference,
+    latest
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -562,6 +562,47 @@ fn target_key(item: Option<u32>, query: Option<&str>) -> u64 {
     }
 }
 
+crate::codec::codec_unit_enum!(EventKind {
+    View,
+    Cart,
+    RemoveFromCart,
+    Purchase,
+    Search,
+    Impression,
+    Click
+});
+crate::codec::codec_struct!(Event {
+    kind,
+    item,
+    session,
+    timestamp_ms,
+    query
+});
+crate::codec::codec_struct!(EventWeights {
+    view,
+    cart,
+    remove_from_cart,
+    purchase,
+    search,
+    impression,
+    click
+});
+crate::codec::codec_struct!(Decay { half_life_ms });
+crate::codec::codec_struct!(CleaningConfig {
+    drop_duplicates,
+    burst_window_ms,
+    max_events_per_session,
+    max_events
+});
+crate::codec::codec_struct!(LoggedEvent {
+    kind,
+    item,
+    session,
+    timestamp_ms,
+    query
+});
+crate::codec::codec_struct!(EventLog { events, sessions } skip { index: CleaningIndex::default() });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,6 +121,21 @@ impl From<Interner> for Vec<String> {
     }
 }
 
+impl crate::codec::Encode for Interner {
+    /// The names in index order (what serde writes through `into = "Vec<String>"`).
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.names.encode(out);
+    }
+}
+
+impl crate::codec::Decode for Interner {
+    fn decode(
+        r: &mut crate::codec::Reader<'_>,
+    ) -> std::result::Result<Self, crate::codec::DecodeError> {
+        Vec::<String>::decode(r).map(Interner::from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

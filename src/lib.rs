@@ -17,6 +17,8 @@
 #[forbid(unsafe_code)]
 pub mod catalog;
 #[forbid(unsafe_code)]
+pub mod codec;
+#[forbid(unsafe_code)]
 pub mod cooccur;
 #[forbid(unsafe_code)]
 pub mod crc32;

@@ -324,6 +324,15 @@ pub fn normalise(v: &mut [f32]) {
     }
 }
 
+crate::codec::codec_struct!(EncoderConfig {
+    dim,
+    category_weight,
+    brand_weight,
+    tag_weight,
+    word_weight,
+    price_weight
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

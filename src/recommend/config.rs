@@ -340,6 +340,36 @@ impl RecommenderConfigBuilder {
     }
 }
 
+crate::codec::codec_struct!(BlendWeights {
+    bought_with,
+    similar_to,
+    matches_your_interest,
+    bought_before,
+    popular
+});
+crate::codec::codec_struct!(Limits {
+    max_catalog_items,
+    max_pack_bytes,
+    max_k,
+    max_cart_items
+} skip {
+    max_id_bytes: Limits::default().max_id_bytes
+});
+crate::codec::codec_struct!(RecommenderConfig {
+    encoder,
+    cleaning,
+    weights,
+    decay,
+    cooccur,
+    blend,
+    candidates_per_source,
+    item_context_weight,
+    rebuy,
+    limits
+} skip {
+    rerank: RerankConfig::default()
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

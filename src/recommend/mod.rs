@@ -1020,5 +1020,15 @@ fn sorted_keys(keys: Vec<BestFirst>) -> Vec<BestFirst> {
     std::collections::BinaryHeap::from(keys).into_sorted_vec()
 }
 
+crate::codec::codec_struct!(Aggregates {
+    cooccur,
+    popularity
+});
+crate::codec::codec_struct!(DropCounts {
+    duplicates,
+    bursts,
+    over_session_cap
+});
+
 #[cfg(test)]
 mod tests;

@@ -363,6 +363,12 @@ struct RerankerBlob {
 
 impl From<Reranker> for RerankerBlob {
     fn from(r: Reranker) -> Self {
+        RerankerBlob::from(&r)
+    }
+}
+
+impl From<&Reranker> for RerankerBlob {
+    fn from(r: &Reranker) -> Self {
         let layers = r.mlp.layers();
         let hidden = layers
             .iter()
@@ -1266,6 +1272,48 @@ impl Recommender {
         model.check(self.feature_layout())?;
         self.model = Some(model);
         Ok(())
+    }
+}
+
+crate::codec::codec_struct!(RerankConfig {
+    enabled,
+    weight,
+    online,
+    online_steps,
+    negatives_per_positive,
+    hidden,
+    learning_rate,
+    batch_size,
+    max_examples,
+    seed
+});
+crate::codec::codec_struct!(RerankerBlob {
+    profile_dim,
+    item_dim,
+    hidden,
+    params,
+    learning_rate,
+    examples,
+    epochs,
+    loss,
+    validation_loss,
+    online_updates
+});
+
+impl crate::codec::Encode for Reranker {
+    /// As its [`RerankerBlob`] (what serde writes through `into = "RerankerBlob"`).
+    fn encode(&self, out: &mut Vec<u8>) {
+        RerankerBlob::from(self).encode(out);
+    }
+}
+
+impl crate::codec::Decode for Reranker {
+    fn decode(
+        r: &mut crate::codec::Reader<'_>,
+    ) -> std::result::Result<Self, crate::codec::DecodeError> {
+        let blob = RerankerBlob::decode(r)?;
+        Reranker::try_from(blob)
+            .map_err(|e| crate::codec::DecodeError::Invalid(format!("invalid model: {e}")))
     }
 }
 

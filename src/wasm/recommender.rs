@@ -561,7 +561,7 @@ impl JsRecommender {
             Ok(records) => {
                 for (key, bytes) in records {
                     last_key = last_key.max(key);
-                    let event = bytes.and_then(|b| postcard::from_bytes::<Event>(&b).ok());
+                    let event = bytes.and_then(|b| crate::codec::from_bytes::<Event>(&b).ok());
                     match event {
                         // A stored event is replayed under this page's limits: one over a limit
                         // (log full, id too long) is refused, counted and named, never a panic.
@@ -602,11 +602,6 @@ impl JsRecommender {
 
     fn persist(&mut self, event: &Event) {
         let Some(journal) = &self.journal else { return };
-        match postcard::to_stdvec(event) {
-            Ok(bytes) => journal.push(bytes),
-            Err(e) => {
-                self.storage_note = Some(format!("an event could not be encoded for storage: {e}"))
-            }
-        }
+        journal.push(crate::codec::to_vec(event));
     }
 }
