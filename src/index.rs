@@ -191,27 +191,13 @@ mod tests {
         // Quantised values make ties likely, to exercise the lower-index tie-break.
         let m: Vec<f32> = (0..n * dim).map(|_| (lcg(&mut s) * 4.0).round()).collect();
         let q: Vec<f32> = (0..5 * dim).map(|_| (lcg(&mut s) * 4.0).round()).collect();
-        let idx = VectorIndex::new(&m, dim).unwrap();
-        let mut rows = m.clone();
-        rows.chunks_exact_mut(dim).for_each(normalise);
         for k in [1, 10, 37] {
-            let got = idx.top_k_batch(&q, k).unwrap();
-            for (qi, hits) in got.iter().enumerate() {
-                let mut query = q[qi * dim..(qi + 1) * dim].to_vec();
-                normalise(&mut query);
-                let mut scores = vec![0.0; n];
-                kernels::matmul_a_bt(&query, &rows, &mut scores, 1, dim, n).unwrap();
-                let want: Hits = crate::similarity::top_k(&scores, k)
-                    .into_iter()
-                    .map(|(i, s)| (i as u32, s.clamp(-1.0, 1.0)))
-                    .collect();
-                assert_eq!(hits, &want, "query {qi}, k {k}");
-                assert_eq!(idx.top_k(&q[qi * dim..(qi + 1) * dim], k).unwrap(), want);
-            }
+            assert_exact(&m, &q, dim, k, "quantised");
         }
     }
 
-    /// `idx.top_k_batch(q, k)` equals the full f32 product on the normalised rows followed by a top-k.
+    /// `idx.top_k_batch(q, k)`, and `idx.top_k` of each query alone, equal the full f32 product on the
+    /// normalised rows followed by a top-k.
     fn assert_exact(m: &[f32], q: &[f32], dim: usize, k: usize, what: &str) {
         let idx = VectorIndex::new(m, dim).unwrap();
         let n = m.len() / dim;
@@ -229,6 +215,12 @@ mod tests {
                 .map(|(i, s)| (i as u32, s.clamp(-1.0, 1.0)))
                 .collect();
             assert_eq!(hits, &want, "{what}: query {qi}, dim {dim}, n {n}, k {k}");
+            // One query per call takes the single-query sweep: the same answer.
+            let single = idx.top_k(&q[qi * dim..(qi + 1) * dim], k).unwrap();
+            assert_eq!(
+                single, want,
+                "{what}: top_k of query {qi}, dim {dim}, n {n}, k {k}"
+            );
         }
     }
 
