@@ -426,21 +426,22 @@ macro_rules! codec_struct {
     };
 }
 
-/// [`Encode`] and [`Decode`] for a fieldless enum: its variants in declaration order.
+/// [`Encode`] and [`Decode`] for a fieldless enum; `$all` lists every variant in declaration order (the variant
+/// index postcard writes).
 macro_rules! codec_unit_enum {
-    ($t:ident { $($v:ident),* $(,)? }) => {
+    ($t:ident, $all:expr) => {
         impl $crate::codec::Encode for $t {
             fn encode(&self, out: &mut Vec<u8>) {
-                const ALL: &[$t] = &[$($t::$v),*];
-                let i = ALL.iter().position(|v| v == self).unwrap_or(0);
+                let i = $all.iter().position(|v| v == self).unwrap_or(0);
                 $crate::codec::put_variant(out, i as u32);
             }
         }
         impl $crate::codec::Decode for $t {
-            fn decode(r: &mut $crate::codec::Reader<'_>) -> Result<Self, $crate::codec::DecodeError> {
-                const ALL: &[$t] = &[$($t::$v),*];
+            fn decode(
+                r: &mut $crate::codec::Reader<'_>,
+            ) -> Result<Self, $crate::codec::DecodeError> {
                 let i = r.variant()?;
-                ALL.get(i as usize)
+                $all.get(i as usize)
                     .copied()
                     .ok_or_else(|| $crate::codec::bad_variant(stringify!($t), i))
             }

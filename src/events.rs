@@ -562,15 +562,8 @@ fn target_key(item: Option<u32>, query: Option<&str>) -> u64 {
     }
 }
 
-crate::codec::codec_unit_enum!(EventKind {
-    View,
-    Cart,
-    RemoveFromCart,
-    Purchase,
-    Search,
-    Impression,
-    Click
-});
+// Wire index = position in `EventKind::ALL` (declaration order, as serde numbers the variants).
+crate::codec::codec_unit_enum!(EventKind, EventKind::ALL);
 crate::codec::codec_struct!(Event {
     kind,
     item,

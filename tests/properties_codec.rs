@@ -140,15 +140,7 @@ fn text() -> BoxedStrategy<String> {
 }
 
 fn kind() -> impl Strategy<Value = EventKind> {
-    prop::sample::select(vec![
-        EventKind::View,
-        EventKind::Cart,
-        EventKind::RemoveFromCart,
-        EventKind::Purchase,
-        EventKind::Search,
-        EventKind::Impression,
-        EventKind::Click,
-    ])
+    prop::sample::select(EventKind::ALL.to_vec())
 }
 
 fn event() -> impl Strategy<Value = Event> {
